@@ -1,0 +1,58 @@
+# `make run` serves the embedded default; `make test` runs the whole suite against the
+# local PostgreSQL and Redis. `make help` lists every target.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+# The suite never reads DATABASE_URL / REDIS_URL from your shell, so it cannot touch a
+# real deployment by accident; override these instead.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuidang
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format messages translations install bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+run: install translations ## Set up and serve the embedded default at http://127.0.0.1:8000/
+	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py load_demo_data
+	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py runembedded 127.0.0.1:8000
+
+test: install translations ## Run the whole suite against the local PostgreSQL and Redis
+	@scripts/ensure-services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
+		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Extract new strings into the .po files (needs GNU gettext)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --no-location
+
+translations: install $(MO_FILES) ## Compile the .po files (pure Python: no gettext needed)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+install: $(INSTALLED) ## Create .venv and install the pinned requirements
+
+$(INSTALLED): requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+bench: install ## Run the benchmarks at toy size (see bench/README.md)
+	@echo "No benchmarks yet."
+
+clean: ## Remove the virtualenv, the embedded database and compiled files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles $(MO_FILES)

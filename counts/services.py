@@ -1,0 +1,73 @@
+"""Rebuilding the daily tallies from statement rows."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from counts.days import day_bounds, tally_day_of, tally_today
+from counts.models import DailyTally
+from statements.models import Statement
+
+# How far back rollup_recent looks for status changes. Far wider than the beat interval,
+# so a missed or slow run is covered by the next ones; the nightly rebuild covers the rest.
+RECENT_WINDOW = timedelta(minutes=10)
+
+
+def rollup_days(*, days: Iterable[date]) -> list[date]:
+    """Recompute the given days from the published rows and store them.
+
+    Idempotent and safe to rerun for any day at any time: each day is a fresh
+    aggregate written with an upsert. Returns the days written.
+    """
+    now = timezone.now()
+    tallies = []
+    for day in sorted(set(days)):
+        start, end = day_bounds(day)
+        figures = Statement.objects.published_between(start, end).aggregate(
+            total=Count("id"),
+            party=Count("id", filter=Q(left_party=True)),
+            youth_league=Count("id", filter=Q(left_youth_league=True)),
+            young_pioneers=Count("id", filter=Q(left_young_pioneers=True)),
+        )
+        tallies.append(DailyTally(day=day, computed_at=now, **figures))
+    DailyTally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["total", "party", "youth_league", "young_pioneers", "computed_at"],
+    )
+    return [t.day for t in tallies]
+
+
+def days_changed_since(moment) -> set[date]:
+    """Publication days of statements whose status changed since `moment`."""
+    published_times = (
+        Statement.objects.filter(status_changed_at__gte=moment, published_at__isnull=False)
+        .values_list("published_at", flat=True)
+        .iterator(chunk_size=2000)
+    )
+    return {tally_day_of(t) for t in published_times}
+
+
+def rollup_recent() -> list[date]:
+    """Today, yesterday, and every day touched by a recent publication or removal."""
+    today = tally_today()
+    days = {today, today - timedelta(days=1)}
+    days |= days_changed_since(timezone.now() - RECENT_WINDOW)
+    return rollup_days(days=days)
+
+
+def rebuild_all() -> list[date]:
+    """Every day from the first publication to today: the nightly reconciliation."""
+    first = Statement.objects.filter(published_at__isnull=False).aggregate(m=Min("published_at"))[
+        "m"
+    ]
+    today = tally_today()
+    start = tally_day_of(first) if first else today
+    days = [start + timedelta(days=n) for n in range((today - start).days + 1)]
+    written = []
+    for chunk_start in range(0, len(days), 31):
+        written += rollup_days(days=days[chunk_start : chunk_start + 31])
+    return written

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from counts import views
+
+app_name = "counts"
+urlpatterns = [path("", views.home, name="home")]

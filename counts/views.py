@@ -1,0 +1,23 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from counts.models import DailyTally
+
+SERIES_DAYS = 30
+
+
+@cache_control(public=True, max_age=15)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    series = DailyTally.objects.series(days=SERIES_DAYS)
+    return render(
+        request,
+        "counts/home.html",
+        {
+            "summary": DailyTally.objects.summary(),
+            "series": list(reversed(series)),
+            "series_max": max((t.total for t in series), default=0) or 1,
+        },
+    )

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from statements import receipts, services
+from statements.forms import language_or_default
+from statements.limits import over_limit
+from statements.models import Statement, Status
+from statements.querysets import Cursor, InvalidCursor
+from statements.serializers import (
+    ReceiptSerializer,
+    StatementInputSerializer,
+    StatementSerializer,
+)
+
+PAGE_SIZE = 50
+
+
+class PublicAPIView(APIView):
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # DRF's parsers read the body as a stream and so skip Django's upload size
+        # limit; refuse oversized bodies before anything reads them.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ParseError() from None
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise RequestTooLarge()
+        super().initial(request, *args, **kwargs)
+
+
+class RequestTooLarge(ParseError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request is too large.")
+    default_code = "too_large"
+
+
+def _too_many_requests() -> Response:
+    return Response(
+        {"detail": _("Too many requests from your network. Please wait a minute and try again.")},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+
+
+class StatementCollection(PublicAPIView):
+    """GET: published statements, newest first, cursor-paginated. POST: submit one."""
+
+    def get(self, request: Request) -> Response:
+        raw_cursor = request.query_params.get("cursor")
+        try:
+            cursor = Cursor.decode(raw_cursor) if raw_cursor else None
+        except InvalidCursor:
+            raise ParseError({"cursor": [_("This page link is not valid.")]}) from None
+        rows, next_cursor = Statement.objects.published_page(after=cursor, size=PAGE_SIZE)
+        next_url = None
+        if next_cursor is not None:
+            next_url = request.build_absolute_uri(
+                f"{reverse('api:statements')}?cursor={next_cursor.encode()}"
+            )
+        return Response({"results": StatementSerializer(rows, many=True).data, "next": next_url})
+
+    def post(self, request: Request) -> Response:
+        if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
+            return _too_many_requests()
+        serializer = StatementInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = services.submit_statement(
+            display_name=data["name"],
+            is_alias=data["is_alias"],
+            organizations=data["organizations"],
+            region=data["region"],
+            text=data["text"],
+            language=language_or_default(get_language()),
+        )
+        return Response(
+            {"receipt": submission.receipt, "status": Status.RECEIVED.value},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class StatementDetail(PublicAPIView):
+    def get(self, request: Request, pk: int) -> Response:
+        statement = get_object_or_404(Statement.objects.published(), pk=pk)
+        return Response(StatementSerializer(statement).data)
+
+
+class ReceiptLookup(PublicAPIView):
+    """POST {"receipt": "..."}: the status of the statement it belongs to.
+
+    A POST so the code never appears in a URL (logs, proxies, history keep URLs).
+    """
+
+    def post(self, request: Request) -> Response:
+        if over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE):
+            return _too_many_requests()
+        serializer = ReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        statement = (
+            Statement.objects.by_receipt_hash(receipts.digest(serializer.validated_data["receipt"]))
+            .only("id", "status")
+            .first()
+        )
+        if statement is None:
+            return Response({"detail": _("No statement has this receipt code.")}, status=404)
+        body = {"status": statement.status, "statement": None}
+        if statement.status == Status.PUBLISHED:
+            body["statement"] = request.build_absolute_uri(
+                reverse("api:statement_detail", args=[statement.pk])
+            )
+        return Response(body)

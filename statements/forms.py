@@ -1,0 +1,53 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region
+from statements.validators import normalize_receipt, validate_name, validate_text
+
+
+class StatementForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name or alias"),
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_name],
+        help_text=_("Your real name or any alias. It will be published."),
+    )
+    is_alias = forms.BooleanField(label=_("This is an alias"), required=False)
+    organizations = forms.MultipleChoiceField(
+        label=_("I withdraw from"),
+        choices=Organization.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one organization.")},
+    )
+    region = forms.ChoiceField(
+        label=_("Region"),
+        choices=[("", _("Choose a region")), *Region.choices],
+        help_text=_("Where you live or lived. You may choose “Prefer not to say”."),
+    )
+    text = forms.CharField(
+        label=_("Your statement (optional)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "In your own words, at most 5,000 characters. Do not include phone or ID numbers."
+        ),
+    )
+
+
+class ReceiptLookupForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_receipt(self) -> str:
+        return normalize_receipt(self.cleaned_data["receipt"])
+
+
+def language_or_default(code: str | None) -> str:
+    codes = [c for c, _name in settings.LANGUAGES]
+    return code if code in codes else settings.LANGUAGE_CODE

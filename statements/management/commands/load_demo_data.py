@@ -1,0 +1,175 @@
+"""Demo data for the embedded default: published statements over the last 60 days and a
+demo reviewer. Refuses to run unless DEBUG is on, so a production database never gets
+a known login. Idempotent: a second run changes nothing but the reviewer's password.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from counts import services as counts_services
+from statements import receipts, screening
+from statements.models import ORGANIZATION_FIELDS, Channel, Organization, Region, Statement, Status
+
+REVIEWER_USERNAME = "demo-reviewer"
+REVIEWER_PASSWORD = "demo-reviewer-2026"  # noqa: S105 - printed for the local demo only
+PUBLISHED_COUNT = 360
+IN_REVIEW_COUNT = 12
+DAYS = 60
+SEED = 64
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国玉兰桂平刚文辉鹏红霞志海燕云亮林晨雪梅宏斌浩宇婷琳欣怡子涵梓萱俊杰博文嘉豪思远德福春生秋菊小龙"
+ALIASES = [
+    "明真相",
+    "觉醒者",
+    "向善",
+    "自由人",
+    "顺天意",
+    "一个老兵",
+    "退休教师",
+    "海外游子",
+    "明心",
+    "真心退出",
+    "新生",
+    "守正",
+    "天佑",
+    "清风",
+    "知秋",
+    "正念",
+    "老农民",
+    "打工人",
+    "小草",
+    "晨光",
+]
+TEXTS = [
+    "",
+    "",
+    "",
+    "小时候戴过红领巾，那时不懂事。今天郑重声明退出少先队，抹去当年的誓言。",
+    "我年轻时入过团，发过誓要为它奉献一生。如今看清了，声明退出共青团及其一切组织。",
+    "本人曾是中共党员，多年来亲眼所见让我无法再认同。即日起声明退出中国共产党。",
+    "看了很多真相资料，想了很久。为了家人和自己的良心，声明退出。",
+    "我代表自己声明：当年入队入团都是被学校统一安排的，今天正式声明作废。",
+    "在国外生活多年，终于可以说出心里话：我退出。",
+    "我是老师，教了一辈子书。退休了，想给自己一个清白。声明退出党、团、队。",
+    "家里老人让我一定要退，我想明白了，是为了自己好。",
+    "曾经入党是为了工作，现在不需要了，也不想再挂着这个名。声明退出。",
+    "愿中国人都能平安，愿真相被更多人知道。我声明退出少先队。",
+    "我在大学里入的团，从来没有认同过。今天正式退出。",
+    "经历了封控那几年，心里彻底明白了。声明退出共产党的一切组织。",
+]
+# Roughly how submissions spread over regions: more from the populous provinces.
+REGION_WEIGHTS = {region: 1 for region in Region.values}
+REGION_WEIGHTS.update(
+    {
+        "CN-GD": 8,
+        "CN-SD": 6,
+        "CN-HA": 6,
+        "CN-SC": 6,
+        "CN-JS": 6,
+        "CN-HE": 5,
+        "CN-ZJ": 5,
+        "CN-HN": 5,
+        "CN-HB": 5,
+        "CN-FJ": 4,
+        "CN-LN": 4,
+        "CN-BJ": 4,
+        "CN-SH": 4,
+        "overseas": 6,
+        "undisclosed": 5,
+    }
+)
+ORGANIZATION_SETS = [
+    ([Organization.YOUNG_PIONEERS], 30),
+    ([Organization.YOUTH_LEAGUE, Organization.YOUNG_PIONEERS], 35),
+    ([Organization.YOUTH_LEAGUE], 8),
+    ([Organization.PARTY], 6),
+    ([Organization.PARTY, Organization.YOUTH_LEAGUE, Organization.YOUNG_PIONEERS], 21),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo statements and a demo reviewer (DEBUG only; safe to rerun)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data is only for the embedded default (DEBUG=1).")
+        rng = random.Random(SEED)
+        rows = [self._statement(rng, index) for index in range(PUBLISHED_COUNT + IN_REVIEW_COUNT)]
+        with transaction.atomic():
+            # The first row's receipt is fixed by the seed: its presence marks a loaded demo.
+            if Statement.objects.filter(receipt_hash=rows[0].receipt_hash).exists():
+                self.stdout.write("Demo statements already loaded.")
+            else:
+                Statement.objects.bulk_create(rows, batch_size=500)
+                self.stdout.write(f"Loaded {len(rows)} demo statements.")
+            self._reviewer()
+        counts_services.rebuild_all()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo reviewer: http://127.0.0.1:8000/volunteer/ "
+                f"user {REVIEWER_USERNAME!r}, password {REVIEWER_PASSWORD!r}"
+            )
+        )
+
+    def _statement(self, rng: random.Random, index: int) -> Statement:
+        is_alias = rng.random() < 0.45
+        if is_alias:
+            name = rng.choice(ALIASES)
+        else:
+            name = rng.choice(SURNAMES) + "".join(
+                rng.choice(GIVEN) for _ in range(rng.choice([1, 2]))
+            )
+        organizations = rng.choices(
+            [orgs for orgs, _w in ORGANIZATION_SETS], [w for _o, w in ORGANIZATION_SETS]
+        )[0]
+        region = rng.choices(list(REGION_WEIGHTS), list(REGION_WEIGHTS.values()))[0]
+        text = rng.choice(TEXTS)
+        now = timezone.now()
+        published = index < PUBLISHED_COUNT
+        created_at = (
+            now - timedelta(seconds=rng.randint(600, DAYS * 86400))
+            if published
+            else (now - timedelta(minutes=rng.randint(5, 600)))
+        )
+        receipt = "".join(rng.choice(receipts.ALPHABET) for _ in range(receipts.LENGTH))
+        return Statement(
+            display_name=name,
+            is_alias=is_alias,
+            region=region,
+            text=text,
+            channel=rng.choice(
+                [Channel.WEB] * 6 + [Channel.VOLUNTEER, Channel.PHONE, Channel.PAPER]
+            ),
+            language=rng.choice(["zh-hans"] * 8 + ["zh-hant", "en"]),
+            status=Status.PUBLISHED if published else Status.IN_REVIEW,
+            screening_flags=screening.content_flags(name=name, text=text),
+            content_hash=screening.content_hash(
+                name=name, text=text, organizations=organizations, region=region
+            ),
+            receipt_hash=receipts.digest(receipt),
+            created_at=created_at,
+            screened_at=created_at + timedelta(seconds=5),
+            published_at=min(created_at + timedelta(minutes=rng.randint(1, 300)), now)
+            if published
+            else None,
+            status_changed_at=created_at,
+            **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
+        )
+
+    def _reviewer(self) -> None:
+        user, _created = get_user_model().objects.get_or_create(username=REVIEWER_USERNAME)
+        user.set_password(REVIEWER_PASSWORD)
+        user.save()
+        user.user_permissions.add(
+            Permission.objects.get(
+                codename="review_statement", content_type__app_label="statements"
+            )
+        )

@@ -1,0 +1,190 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from statements.querysets import StatementQuerySet
+
+NAME_MAX_LENGTH = 100
+TEXT_MAX_LENGTH = 5000
+REASON_MAX_LENGTH = 500
+
+
+class Organization(models.TextChoices):
+    PARTY = "party", _("the Communist Party")
+    YOUTH_LEAGUE = "youth_league", _("the Communist Youth League")
+    YOUNG_PIONEERS = "young_pioneers", _("the Young Pioneers")
+
+
+# The boolean column on Statement that records each organization.
+ORGANIZATION_FIELDS = {
+    Organization.PARTY: "left_party",
+    Organization.YOUTH_LEAGUE: "left_youth_league",
+    Organization.YOUNG_PIONEERS: "left_young_pioneers",
+}
+
+
+class Region(models.TextChoices):
+    """Provincial-level divisions of mainland China, Hong Kong and Macau (ISO 3166-2:CN)."""
+
+    BEIJING = "CN-BJ", _("Beijing")
+    TIANJIN = "CN-TJ", _("Tianjin")
+    HEBEI = "CN-HE", _("Hebei")
+    SHANXI = "CN-SX", _("Shanxi")
+    INNER_MONGOLIA = "CN-NM", _("Inner Mongolia")
+    LIAONING = "CN-LN", _("Liaoning")
+    JILIN = "CN-JL", _("Jilin")
+    HEILONGJIANG = "CN-HL", _("Heilongjiang")
+    SHANGHAI = "CN-SH", _("Shanghai")
+    JIANGSU = "CN-JS", _("Jiangsu")
+    ZHEJIANG = "CN-ZJ", _("Zhejiang")
+    ANHUI = "CN-AH", _("Anhui")
+    FUJIAN = "CN-FJ", _("Fujian")
+    JIANGXI = "CN-JX", _("Jiangxi")
+    SHANDONG = "CN-SD", _("Shandong")
+    HENAN = "CN-HA", _("Henan")
+    HUBEI = "CN-HB", _("Hubei")
+    HUNAN = "CN-HN", _("Hunan")
+    GUANGDONG = "CN-GD", _("Guangdong")
+    GUANGXI = "CN-GX", _("Guangxi")
+    HAINAN = "CN-HI", _("Hainan")
+    CHONGQING = "CN-CQ", _("Chongqing")
+    SICHUAN = "CN-SC", _("Sichuan")
+    GUIZHOU = "CN-GZ", _("Guizhou")
+    YUNNAN = "CN-YN", _("Yunnan")
+    TIBET = "CN-XZ", _("Tibet")
+    SHAANXI = "CN-SN", _("Shaanxi")
+    GANSU = "CN-GS", _("Gansu")
+    QINGHAI = "CN-QH", _("Qinghai")
+    NINGXIA = "CN-NX", _("Ningxia")
+    XINJIANG = "CN-XJ", _("Xinjiang")
+    HONG_KONG = "CN-HK", _("Hong Kong")
+    MACAU = "CN-MO", _("Macau")
+    OVERSEAS = "overseas", _("Overseas")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PHONE = "phone", _("Phone")
+    PAPER = "paper", _("Paper")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+    REMOVED = "removed", _("Removed")
+
+
+class Flag(models.TextChoices):
+    """What screening found; a hint for the reviewer, never a verdict."""
+
+    DUPLICATE = "duplicate", _("Duplicate of an earlier statement")
+    CONTACT_NUMBER = "contact_number", _("Contains a phone number")
+    ID_NUMBER = "id_number", _("Contains an ID number")
+
+
+class Statement(models.Model):
+    display_name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    is_alias = models.BooleanField(_("alias"), default=False)
+    left_party = models.BooleanField(default=False)
+    left_youth_league = models.BooleanField(default=False)
+    left_young_pioneers = models.BooleanField(default=False)
+    region = models.CharField(_("region"), max_length=16, choices=Region.choices)
+    text = models.TextField(_("statement"), blank=True, default="")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    screening_flags = models.JSONField(default=list, blank=True)
+    # sha256 of the normalized content, to find exact duplicates.
+    content_hash = models.CharField(max_length=64, db_index=True)
+    # sha256 of the receipt code; the code itself exists only with the submitter.
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    rejection_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Every status change sets this; the tally rollup finds the days to redo from it.
+    status_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("review_statement", "Can review statements")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_party=True)
+                | Q(left_youth_league=True)
+                | Q(left_young_pioneers=True),
+                name="statement_leaves_an_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="statement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(region__in=Region.values), name="statement_region_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="statement_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="statement_language_valid",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("display_name")), 0),
+                name="statement_name_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("display_name"), NAME_MAX_LENGTH),
+                name="statement_name_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH),
+                name="statement_text_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("rejection_reason"), REASON_MAX_LENGTH),
+                name="statement_reason_length",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.PUBLISHED, Status.REMOVED])
+                | Q(published_at__isnull=False),
+                name="statement_published_has_time",
+            ),
+        ]
+        indexes = [
+            # The screening sweeper and the review queue walk these oldest first.
+            models.Index(
+                fields=["id"], condition=Q(status=Status.RECEIVED), name="statement_received_idx"
+            ),
+            models.Index(
+                fields=["id"], condition=Q(status=Status.IN_REVIEW), name="statement_review_idx"
+            ),
+            # Public listing (newest first, keyset) and the daily rollup.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status=Status.PUBLISHED),
+                name="statement_published_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.display_name}"
+
+    @property
+    def organizations(self) -> list[str]:
+        return [org.value for org, field in ORGANIZATION_FIELDS.items() if getattr(self, field)]
+
+    def get_organizations_display(self) -> list[str]:
+        return [Organization(org).label for org in self.organizations]
+
+    def get_flags_display(self) -> list[str]:
+        return [Flag(flag).label for flag in self.screening_flags if flag in Flag.values]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import models
+from django.db.models import Q
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the published list: the last row seen, newest first.
+
+    Keyset pagination: the next page is a range scan on the published index from this
+    point, so page 10,000 costs what page 1 costs (no OFFSET).
+    """
+
+    published_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        micros = (self.published_at - _EPOCH) // _MICROSECOND  # exact, unlike float
+        return f"{micros}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        try:
+            micros_text, id_text = raw.split(".")
+            micros, pk = int(micros_text), int(id_text)
+            published_at = _EPOCH + micros * _MICROSECOND
+        except (ValueError, OverflowError, OSError):
+            raise InvalidCursor(raw) from None
+        if pk <= 0:
+            raise InvalidCursor(raw)
+        return cls(published_at=published_at, id=pk)
+
+
+class StatementQuerySet(models.QuerySet):
+    def received(self) -> StatementQuerySet:
+        return self.filter(status="received")
+
+    def in_review(self) -> StatementQuerySet:
+        return self.filter(status="in_review")
+
+    def published(self) -> StatementQuerySet:
+        return self.filter(status="published")
+
+    def published_between(self, start: datetime, end: datetime) -> StatementQuerySet:
+        return self.published().filter(published_at__gte=start, published_at__lt=end)
+
+    def review_queue(self) -> StatementQuerySet:
+        """Statements waiting for a reviewer, oldest first."""
+        return self.in_review().order_by("id")
+
+    def by_receipt_hash(self, receipt_hash: str) -> StatementQuerySet:
+        return self.filter(receipt_hash=receipt_hash)
+
+    def published_page(self, *, after: Cursor | None, size: int) -> tuple[list, Cursor | None]:
+        """One page of published statements, newest first, and the cursor of the next."""
+        qs = self.published().order_by("-published_at", "-id")
+        if after is not None:
+            qs = qs.filter(
+                Q(published_at__lt=after.published_at)
+                | Q(published_at=after.published_at, id__lt=after.id)
+            )
+        rows = list(qs[: size + 1])
+        if len(rows) <= size:
+            return rows, None
+        last = rows[size - 1]
+        # Microsecond precision is what the cursor carries; the database keeps the same.
+        return rows[:size], Cursor(published_at=last.published_at, id=last.id)

@@ -1,0 +1,37 @@
+"""Receipt codes: the submitter's only handle on a statement.
+
+A code is 20 characters of Crockford base32 (100 random bits), shown as five groups of
+four. Only its sha256 is stored: 100 bits cannot be guessed, so no salt is needed, and
+a leaked database does not let anyone look up or link a statement by its receipt.
+"""
+
+import hashlib
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 20
+GROUP = 4
+# Crockford's rule: letters people confuse with digits read as those digits.
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = str.maketrans("", "", " -_\u3000\uff0d")
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
+
+
+def normalize(code: str) -> str | None:
+    """The canonical form of what someone typed, or None if it cannot be a receipt."""
+    cleaned = code.upper().translate(_SEPARATORS).translate(_CONFUSABLE)
+    if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def digest(code: str) -> str:
+    """The stored form of a receipt; `code` may be formatted or typed loosely."""
+    canonical = normalize(code)
+    if canonical is None:
+        raise ValueError("not a receipt code")
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()

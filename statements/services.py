@@ -1,0 +1,203 @@
+"""Every write to a statement's life: intake, screening, review, removal.
+
+Only these functions change a statement's status. Each change is a conditional update
+on the expected current status (so two people acting at once change it once) plus its
+audit row, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from statements import receipts, screening
+from statements.models import ORGANIZATION_FIELDS, Channel, Flag, Statement, Status
+from volunteers.models import AuditEvent
+
+
+class TransitionRefused(Exception):
+    """The statement was not in the status the change needs (someone else acted first)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    statement: Statement
+    receipt: str
+
+
+def submit_statement(
+    *,
+    display_name: str,
+    is_alias: bool,
+    organizations: Collection[str],
+    region: str,
+    text: str,
+    language: str,
+    channel: str = Channel.WEB,
+) -> Submission:
+    """Store a validated statement as `received` and return its one-time receipt code.
+
+    The row is committed when this returns: the caller may tell the sender it was
+    accepted. Nothing else happens here; the screening sweeper picks the row up.
+    Callers validate first (forms, serializers); the database constraints are the
+    last line, not the validation.
+    """
+    receipt = receipts.new_code()
+    statement = Statement(
+        display_name=display_name,
+        is_alias=is_alias,
+        region=region,
+        text=text,
+        channel=channel,
+        language=language,
+        content_hash=screening.content_hash(
+            name=display_name, text=text, organizations=organizations, region=region
+        ),
+        receipt_hash=receipts.digest(receipt),
+        **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
+    )
+    with transaction.atomic():
+        statement.save(force_insert=True)
+    return Submission(statement=statement, receipt=receipt)
+
+
+def screen_received(*, batch_size: int = 500) -> int:
+    """Screen up to `batch_size` received statements and move them into review.
+
+    Claims rows with SELECT ... FOR UPDATE SKIP LOCKED, so any number of workers can run
+    it at once without screening a row twice; rerunning it is harmless (only `received`
+    rows are touched). Returns how many it moved. Called by the periodic task
+    `screen_statements`, which is also the sweeper: a row is never left behind.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        batch = list(
+            Statement.objects.received()
+            .order_by("id")
+            .select_for_update(skip_locked=True)[:batch_size]
+        )
+        if not batch:
+            return 0
+        earliest_by_hash = _earliest_live_ids({s.content_hash for s in batch})
+        for statement in batch:
+            statement.display_name = screening.normalize(statement.display_name)
+            statement.text = screening.normalize(statement.text)
+            flags = screening.content_flags(name=statement.display_name, text=statement.text)
+            if earliest_by_hash.get(statement.content_hash, statement.id) < statement.id:
+                flags.insert(0, Flag.DUPLICATE.value)
+            statement.screening_flags = flags
+            statement.status = Status.IN_REVIEW
+            statement.screened_at = now
+            statement.status_changed_at = now
+        Statement.objects.bulk_update(
+            batch,
+            [
+                "display_name",
+                "text",
+                "screening_flags",
+                "status",
+                "screened_at",
+                "status_changed_at",
+            ],
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                statement=statement,
+                action=AuditEvent.Action.SCREENED,
+                from_status=Status.RECEIVED,
+                to_status=Status.IN_REVIEW,
+                created_at=now,
+            )
+            for statement in batch
+        )
+    return len(batch)
+
+
+def _earliest_live_ids(hashes: set[str]) -> dict[str, int]:
+    """The lowest id per content hash among statements not rejected."""
+    rows = (
+        Statement.objects.filter(content_hash__in=hashes)
+        .exclude(status=Status.REJECTED)
+        .order_by("content_hash", "id")
+        .values_list("content_hash", "id")
+    )
+    earliest: dict[str, int] = {}
+    for content_hash, pk in rows:
+        earliest.setdefault(content_hash, pk)
+    return earliest
+
+
+def approve(*, statement_id: int, reviewer: AbstractBaseUser) -> None:
+    """Publish a statement in review. Raises TransitionRefused if it is not in review
+    (already decided by someone else): of two reviewers at once, exactly one publishes."""
+    now = timezone.now()
+    _transition(
+        statement_id=statement_id,
+        actor=reviewer,
+        action=AuditEvent.Action.APPROVED,
+        from_status=Status.IN_REVIEW,
+        to_status=Status.PUBLISHED,
+        changes={"published_at": now},
+        now=now,
+    )
+
+
+def reject(*, statement_id: int, reviewer: AbstractBaseUser, reason: str) -> None:
+    """Decline to publish a statement in review, recording why. Raises TransitionRefused
+    if it is not in review."""
+    _transition(
+        statement_id=statement_id,
+        actor=reviewer,
+        action=AuditEvent.Action.REJECTED,
+        from_status=Status.IN_REVIEW,
+        to_status=Status.REJECTED,
+        changes={"rejection_reason": reason},
+        reason=reason,
+    )
+
+
+def remove(*, statement_id: int, actor: AbstractBaseUser, reason: str) -> None:
+    """Take a published statement down (it leaves the list and the tallies). Raises
+    TransitionRefused if it is not published."""
+    _transition(
+        statement_id=statement_id,
+        actor=actor,
+        action=AuditEvent.Action.REMOVED,
+        from_status=Status.PUBLISHED,
+        to_status=Status.REMOVED,
+        changes={},
+        reason=reason,
+    )
+
+
+def _transition(
+    *,
+    statement_id: int,
+    actor: AbstractBaseUser,
+    action: str,
+    from_status: str,
+    to_status: str,
+    changes: dict,
+    reason: str = "",
+    now=None,
+) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Statement.objects.filter(pk=statement_id, status=from_status).update(
+            status=to_status, status_changed_at=now, **changes
+        )
+        if changed != 1:
+            raise TransitionRefused(statement_id)
+        AuditEvent.objects.create(
+            statement_id=statement_id,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            created_at=now,
+        )

@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from statements import receipts, services
+from statements.forms import ReceiptLookupForm, StatementForm, language_or_default
+from statements.limits import over_limit
+from statements.models import Statement
+from statements.querysets import Cursor, InvalidCursor
+from tuidang.lib.http import is_cross_site
+
+PAGE_SIZE = 50
+RECEIPT_COOKIE = "receipt"
+RECEIPT_COOKIE_SALT = "statements.submit_done"
+RECEIPT_COOKIE_MAX_AGE = 600
+
+
+def _refused(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+# The public forms carry no CSRF token: a token needs a cookie, and anonymous readers get
+# none. There is no session to ride on, so a forged post can do nothing the forger could
+# not do directly, except borrow visitors' browsers to flood us; is_cross_site refuses
+# posts that other sites' pages send.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "statements/submit.html", {"form": StatementForm()})
+    if is_cross_site(request):
+        return _refused(request, "403.html", 403)
+    if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
+        return _refused(request, "429.html", 429)
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        return render(request, "statements/submit.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    submission = services.submit_statement(
+        display_name=data["name"],
+        is_alias=data["is_alias"],
+        organizations=data["organizations"],
+        region=data["region"],
+        text=data["text"],
+        language=language_or_default(get_language()),
+    )
+    # Post-redirect-get without the code in a URL (history, proxies and logs keep URLs):
+    # it rides in a short-lived signed cookie scoped to the one page that shows it once.
+    done_url = reverse("statements:submit_done")
+    response = redirect(done_url)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        submission.receipt,
+        salt=RECEIPT_COOKIE_SALT,
+        max_age=RECEIPT_COOKIE_MAX_AGE,
+        path=done_url,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@never_cache
+@require_GET
+def submit_done(request: HttpRequest) -> HttpResponse:
+    try:
+        receipt = request.get_signed_cookie(
+            RECEIPT_COOKIE, salt=RECEIPT_COOKIE_SALT, max_age=RECEIPT_COOKIE_MAX_AGE
+        )
+    except (KeyError, signing.BadSignature):
+        receipt = None
+    response = render(request, "statements/submit_done.html", {"receipt": receipt})
+    if receipt is not None:
+        # Shown once: a shared computer must not show it to the next person.
+        response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Strict")
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def receipt_lookup(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "statements/receipt.html", {"form": ReceiptLookupForm()})
+    if is_cross_site(request):
+        return _refused(request, "403.html", 403)
+    if over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE):
+        return _refused(request, "429.html", 429)
+    form = ReceiptLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "statements/receipt.html", {"form": form}, status=400)
+    statement = (
+        Statement.objects.by_receipt_hash(receipts.digest(form.cleaned_data["receipt"]))
+        .only("id", "status")
+        .first()
+    )
+    context = {"form": ReceiptLookupForm(), "looked_up": True, "statement": statement}
+    return render(request, "statements/receipt.html", context, status=200 if statement else 404)
+
+
+@cache_control(public=True, max_age=30)
+@require_GET
+def statement_list(request: HttpRequest) -> HttpResponse:
+    raw_cursor = request.GET.get("before")
+    try:
+        cursor = Cursor.decode(raw_cursor) if raw_cursor else None
+    except InvalidCursor:
+        return _refused(request, "400.html", 400)
+    rows, next_cursor = Statement.objects.published_page(after=cursor, size=PAGE_SIZE)
+    return render(
+        request,
+        "statements/list.html",
+        {"statements": rows, "next_cursor": next_cursor.encode() if next_cursor else None},
+    )
+
+
+@cache_control(public=True, max_age=300)
+@require_GET
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_object_or_404(Statement.objects.published(), pk=pk)
+    return render(request, "statements/detail.html", {"statement": statement})

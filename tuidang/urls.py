@@ -1,0 +1,26 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from counts import api as counts_api
+from statements import api as statements_api
+
+api_patterns = [
+    path("statements/", statements_api.StatementCollection.as_view(), name="statements"),
+    path("statements/<int:pk>/", statements_api.StatementDetail.as_view(), name="statement_detail"),
+    path("receipts/lookup", statements_api.ReceiptLookup.as_view(), name="receipt_lookup"),
+    path("tallies/", counts_api.Tallies.as_view(), name="tallies"),
+    path("tallies/daily/", counts_api.DailySeries.as_view(), name="tallies_daily"),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_patterns, "api"))),
+    path("volunteer/admin/", admin.site.urls),
+    path("volunteer/", include("volunteers.urls")),
+]
+# "/" has no page of its own: LocaleMiddleware redirects it to the language prefix that
+# Accept-Language asks for.
+urlpatterns += i18n_patterns(
+    path("", include("counts.urls")),
+    path("", include("statements.urls")),
+)

@@ -1,0 +1,14 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from statements.models import REASON_MAX_LENGTH
+from statements.validators import validate_text
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        validators=[validate_text],
+        error_messages={"required": _("Give a reason for not publishing.")},
+    )

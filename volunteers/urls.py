@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from volunteers import views
+
+app_name = "volunteers"
+urlpatterns = [
+    path("", views.review_queue, name="review_queue"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="volunteers/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("statements/<int:pk>/approve/", views.approve, name="approve"),
+    path("statements/<int:pk>/reject/", views.reject, name="reject"),
+]

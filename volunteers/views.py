@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from statements import services
+from statements.models import Statement
+from volunteers.forms import RejectForm
+
+QUEUE_PAGE_SIZE = 50
+
+
+def reviewer_required(view):
+    return login_required(
+        permission_required("statements.review_statement", raise_exception=True)(view)
+    )
+
+
+@reviewer_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Statements in review, oldest first; `after` pages on by id (keyset)."""
+    queue = Statement.objects.review_queue()
+    try:
+        after = int(request.GET.get("after", 0))
+    except ValueError:
+        after = 0
+    page = list(queue.filter(id__gt=after)[: QUEUE_PAGE_SIZE + 1])
+    return render(
+        request,
+        "volunteers/queue.html",
+        {
+            "statements": page[:QUEUE_PAGE_SIZE],
+            "next_after": page[QUEUE_PAGE_SIZE - 1].id if len(page) > QUEUE_PAGE_SIZE else None,
+            "waiting": queue.count(),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@reviewer_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.approve(statement_id=pk, reviewer=request.user)
+    except services.TransitionRefused:
+        messages.warning(
+            request, _("Statement #%(id)s was already decided by someone else.") % {"id": pk}
+        )
+    else:
+        messages.success(request, _("Statement #%(id)s is published.") % {"id": pk})
+    return redirect("volunteers:review_queue")
+
+
+@reviewer_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Statement #%(id)s: give a reason for not publishing.") % {"id": pk}
+        )
+        return redirect("volunteers:review_queue")
+    try:
+        services.reject(statement_id=pk, reviewer=request.user, reason=form.cleaned_data["reason"])
+    except services.TransitionRefused:
+        messages.warning(
+            request, _("Statement #%(id)s was already decided by someone else.") % {"id": pk}
+        )
+    else:
+        messages.success(request, _("Statement #%(id)s will not be published.") % {"id": pk})
+    return redirect("volunteers:review_queue")
