@@ -20,11 +20,13 @@ help: ## List the targets
 
 run: install translations ## Set up and serve the embedded default at http://127.0.0.1:8000/
 	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py load_demo_data
 	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py runembedded 127.0.0.1:8000
 
 test: install translations ## Run the whole suite against the local PostgreSQL and Redis
 	@scripts/ensure-services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
 		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,267 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from statements import receipts, services
+from statements.models import Statement, Status
+from tests import factories
+
+RECEIPT_FORMAT = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
+
+VALID = {
+    "name": "王小明",
+    "is_alias": False,
+    "organizations": ["youth_league", "young_pioneers"],
+    "region": "CN-SC",
+    "text": "我声明退出共青团和少先队。",
+}
+
+
+def post_statement(api, payload, **extra):
+    # json.dumps escapes what a client may send but cannot be encoded (lone surrogates).
+    body = json.dumps(payload)
+    return api.post(reverse("api:statements"), body, content_type="application/json", **extra)
+
+
+@pytest.mark.django_db
+def test_submission_is_stored_received_and_answered_with_a_receipt(api):
+    response = post_statement(api, VALID)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "received"
+    assert RECEIPT_FORMAT.match(body["receipt"])
+    statement = Statement.objects.get()
+    assert statement.status == Status.RECEIVED
+    assert statement.display_name == "王小明"
+    assert statement.organizations == ["youth_league", "young_pioneers"]
+    assert statement.region == "CN-SC"
+    assert statement.channel == "web"
+    # Only the hash is kept: the code itself is nowhere in the row.
+    assert statement.receipt_hash == receipts.digest(body["receipt"])
+    row = Statement.objects.filter(pk=statement.pk).values().get()
+    assert all(body["receipt"].replace("-", "") not in str(v) for v in row.values())
+
+
+@pytest.mark.django_db
+def test_receipt_codes_carry_100_random_bits():
+    codes = {receipts.new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert len(receipts.ALPHABET) ** receipts.LENGTH >= 2**100
+    # Every character position takes many values: nothing is fixed or sequential.
+    for position in range(24):
+        if position % 5 != 4:
+            assert len({code[position] for code in codes}) > 25
+
+
+@pytest.mark.django_db
+def test_text_of_exactly_5000_characters_is_accepted(api):
+    response = post_statement(api, {**VALID, "text": "退" * 5000})
+    assert response.status_code == 201
+    assert len(Statement.objects.get().text) == 5000
+
+
+@pytest.mark.django_db
+def test_text_and_alias_are_optional(api):
+    response = post_statement(
+        api, {"name": "觉醒者", "organizations": ["party"], "region": "overseas"}
+    )
+    assert response.status_code == 201
+    statement = Statement.objects.get()
+    assert (statement.text, statement.is_alias) == ("", False)
+
+
+INVALID = [
+    ("no organization", {"organizations": []}, "organizations"),
+    ("organizations missing", {"organizations": None}, "organizations"),
+    ("unknown organization", {"organizations": ["party", "army"]}, "organizations"),
+    ("organizations not a list", {"organizations": "party"}, "organizations"),
+    ("unknown region", {"region": "CN-TW-X"}, "region"),
+    ("region missing", {"region": None}, "region"),
+    ("text of 5,001 characters", {"text": "退" * 5001}, "text"),
+    ("empty name", {"name": ""}, "name"),
+    ("whitespace-only name", {"name": " \t\u3000 "}, "name"),
+    ("name of 101 characters", {"name": "名" * 101}, "name"),
+    ("NUL byte in name", {"name": "王\x00明"}, "name"),
+    ("NUL byte in text", {"text": "退出\x00"}, "text"),
+    ("control character in name", {"name": "王\x1b[31m明"}, "name"),
+    ("lone surrogate in text", {"text": "退出\ud800"}, "text"),
+    ("alias flag not a boolean", {"is_alias": "perhaps"}, "is_alias"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"), [(c, f) for _n, c, f in INVALID], ids=[n for n, _c, _f in INVALID]
+)
+def test_invalid_submission_is_refused_with_field_errors_and_writes_nothing(api, change, field):
+    payload = {**VALID, **change}
+    payload = {k: v for k, v in payload.items() if v is not None}
+
+    response = post_statement(api, payload)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ["{not json", "[]", '"a string"', "null", "", json.dumps({**VALID, "name": "a"})[:-1]],
+    ids=["malformed", "list", "string", "null", "empty", "truncated"],
+)
+def test_unparseable_body_is_refused_and_writes_nothing(api, body):
+    response = api.post(reverse("api:statements"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_oversized_body_is_refused_before_parsing(api):
+    body = json.dumps({**VALID, "text": "x" * 100_000})
+    response = api.post(reverse("api:statements"), body, content_type="application/json")
+    assert response.status_code == 413
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_encoded_body_is_refused(api):
+    response = api.post(reverse("api:statements"), VALID, format="multipart")
+    assert response.status_code == 415
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_submissions_over_the_rate_limit_get_429_and_write_nothing(api, settings):
+    settings.INTAKE_RATE = "3/m"
+    statuses = [post_statement(api, VALID).status_code for _ in range(5)]
+    assert statuses == [201, 201, 201, 429, 429]
+    assert Statement.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_rate_limit_is_per_client(api, settings):
+    settings.INTAKE_RATE = "1/m"
+    assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.1").status_code == 201
+    assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.1").status_code == 429
+    assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.2").status_code == 201
+
+
+@pytest.mark.django_db
+def test_published_list_is_newest_first_and_walks_every_row_once_by_cursor(api):
+    base = timezone.now() - timedelta(days=1)
+    # Ties on published_at must neither repeat nor skip rows across pages.
+    rows = [
+        factories.published_statement(published_at=base + timedelta(minutes=i // 3))
+        for i in range(120)
+    ]
+    factories.received_statement()
+    factories.published_statement(status=Status.REMOVED)
+
+    seen, url = [], reverse("api:statements")
+    while url:
+        body = api.get(url).json()
+        seen += [item["id"] for item in body["results"]]
+        url = body["next"]
+
+    expected = [s.pk for s in sorted(rows, key=lambda s: (s.published_at, s.pk), reverse=True)]
+    assert seen == expected
+
+
+@pytest.mark.django_db
+def test_list_items_show_public_fields_only(api):
+    statement = factories.published_statement(organizations=("party", "young_pioneers"))
+    item = api.get(reverse("api:statements")).json()["results"][0]
+    assert set(item) == {
+        "id",
+        "name",
+        "is_alias",
+        "organizations",
+        "region",
+        "text",
+        "published_at",
+        "url",
+    }
+    assert item["organizations"] == ["party", "young_pioneers"]
+    assert item["name"] == statement.display_name
+
+
+@pytest.mark.django_db
+def test_invalid_cursor_is_a_400(api):
+    assert api.get(reverse("api:statements"), {"cursor": "not-a-cursor"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_list_reads_a_page_in_a_fixed_number_of_queries(api, django_assert_max_num_queries):
+    for _ in range(60):
+        factories.published_statement()
+    with django_assert_max_num_queries(1):
+        assert api.get(reverse("api:statements")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_detail_is_found_only_when_published(api, reviewer):
+    in_review = factories.in_review_statement()
+    rejected = factories.in_review_statement()
+    services.reject(statement_id=rejected.pk, reviewer=reviewer, reason="spam")
+    removed = factories.approved_statement(reviewer=reviewer)
+    services.remove(statement_id=removed.pk, actor=reviewer, reason="asked to")
+    published = factories.approved_statement(reviewer=reviewer)
+    received = factories.received_statement()
+
+    for hidden in (received, in_review, rejected, removed):
+        assert api.get(reverse("api:statement_detail", args=[hidden.pk])).status_code == 404
+    response = api.get(reverse("api:statement_detail", args=[published.pk]))
+    assert response.status_code == 200
+    assert response.json()["id"] == published.pk
+
+
+@pytest.mark.django_db
+def test_receipt_lookup_follows_the_statement_to_publication(api, reviewer):
+    receipt = post_statement(api, VALID).json()["receipt"]
+    lookup = reverse("api:receipt_lookup")
+
+    assert api.post(lookup, {"receipt": receipt}, format="json").json() == {
+        "status": "received",
+        "statement": None,
+    }
+    services.screen_received()
+    assert api.post(lookup, {"receipt": receipt}, format="json").json()["status"] == "in_review"
+
+    statement = Statement.objects.get()
+    services.approve(statement_id=statement.pk, reviewer=reviewer)
+    # Typed loosely: lower case, spaces instead of dashes.
+    body = api.post(lookup, {"receipt": receipt.lower().replace("-", " ")}, format="json").json()
+    assert body["status"] == "published"
+    assert body["statement"].endswith(reverse("api:statement_detail", args=[statement.pk]))
+
+
+@pytest.mark.django_db
+def test_unknown_receipt_is_404_and_malformed_receipt_is_400(api):
+    lookup = reverse("api:receipt_lookup")
+    assert api.post(lookup, {"receipt": receipts.new_code()}, format="json").status_code == 404
+    assert api.post(lookup, {"receipt": "short"}, format="json").status_code == 400
+    assert api.post(lookup, {}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_receipt_lookup_is_rate_limited(api, settings):
+    settings.RECEIPT_LOOKUP_RATE = "2/m"
+    lookup = reverse("api:receipt_lookup")
+    codes = [
+        api.post(lookup, {"receipt": receipts.new_code()}, format="json").status_code
+        for _ in range(3)
+    ]
+    assert codes == [404, 404, 429]
+
+
+@pytest.mark.django_db
+def test_receipt_lookup_is_not_served_over_get(api):
+    assert (
+        api.get(reverse("api:receipt_lookup"), {"receipt": receipts.new_code()}).status_code == 405
+    )

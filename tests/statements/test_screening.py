@@ -1,0 +1,135 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from statements import services
+from statements.models import Statement, Status
+from statements.tasks import screen_statements
+from tests import factories
+from volunteers.models import AuditEvent
+
+
+def screened(**overrides) -> Statement:
+    statement = factories.received_statement(**overrides)
+    services.screen_received()
+    statement.refresh_from_db()
+    return statement
+
+
+@pytest.mark.django_db
+def test_screening_moves_received_statements_into_review_with_an_audit_row():
+    statements = [factories.received_statement() for _ in range(3)]
+
+    assert screen_statements.apply().get() == 3
+
+    for statement in statements:
+        statement.refresh_from_db()
+        assert statement.status == Status.IN_REVIEW
+        assert statement.screened_at is not None
+    events = AuditEvent.objects.filter(action="screened")
+    assert sorted(e.statement_id for e in events) == sorted(s.pk for s in statements)
+    assert {(e.from_status, e.to_status, e.actor_id) for e in events} == {
+        ("received", "in_review", None)
+    }
+
+
+@pytest.mark.django_db
+def test_screening_is_idempotent():
+    statement = screened()
+    flags, screened_at = statement.screening_flags, statement.screened_at
+
+    assert services.screen_received() == 0
+    statement.refresh_from_db()
+    assert (statement.status, statement.screening_flags, statement.screened_at) == (
+        Status.IN_REVIEW,
+        flags,
+        screened_at,
+    )
+    assert AuditEvent.objects.filter(statement=statement).count() == 1
+
+
+@pytest.mark.django_db
+def test_screening_normalizes_name_and_text_to_nfc():
+    statement = screened(display_name="Jose\u0301", text="cafe\u0301 退出")
+    assert statement.display_name == "Jos\u00e9"
+    assert statement.text == "caf\u00e9 退出"
+
+
+@pytest.mark.django_db
+def test_exact_duplicate_is_flagged_but_the_first_is_not():
+    first = screened(display_name="李四", text="声明退出", region="CN-HB")
+    # The same content composed differently is still the same statement.
+    second = screened(display_name="李四", text="声明退出", region="CN-HB")
+    other_region = screened(display_name="李四", text="声明退出", region="CN-HN")
+
+    assert "duplicate" not in first.screening_flags
+    assert "duplicate" in second.screening_flags
+    assert "duplicate" not in other_region.screening_flags
+
+
+@pytest.mark.django_db
+def test_duplicate_within_one_batch_is_flagged():
+    a = factories.received_statement(display_name="Jose\u0301", text="x")
+    b = factories.received_statement(display_name="Jos\u00e9", text="x")
+    services.screen_received()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert "duplicate" not in a.screening_flags
+    assert "duplicate" in b.screening_flags
+
+
+@pytest.mark.django_db
+def test_a_rejected_statement_does_not_make_its_copy_a_duplicate(reviewer):
+    first = screened(display_name="赵六", text="退出")
+    services.reject(statement_id=first.pk, reviewer=reviewer, reason="test")
+    assert "duplicate" not in screened(display_name="赵六", text="退出").screening_flags
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "text", "flag"),
+    [
+        ("张三", "我的电话13812345678", "contact_number"),
+        ("张三", "联系 +86 138-1234-5678", "contact_number"),
+        ("张三", "电话１３８１２３４５６７８", "contact_number"),
+        ("张三", "座机 010-62345678", "contact_number"),
+        ("张三13912345678", "", "contact_number"),
+        ("张三", "身份证11010519491231002X", "id_number"),
+        ("张三", "身份证 110105194912310021", "id_number"),
+        ("张三", "老身份证 110105491231002", "id_number"),
+    ],
+)
+def test_phone_and_id_numbers_are_flagged(name, text, flag):
+    assert flag in screened(display_name=name, text=text).screening_flags
+
+
+@pytest.mark.django_db
+def test_ordinary_numbers_are_not_flagged():
+    statement = screened(text="我1989年入团，2008年入党，今年65岁，编号No.123456。")
+    assert statement.screening_flags == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_screeners_never_screen_a_statement_twice():
+    statements = [factories.received_statement() for _ in range(60)]
+    barrier = threading.Barrier(3)
+    moved = []
+
+    def work():
+        try:
+            barrier.wait()
+            while n := services.screen_received(batch_size=7):
+                moved.append(n)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(moved) == 60
+    assert Statement.objects.filter(status=Status.IN_REVIEW).count() == 60
+    assert AuditEvent.objects.filter(action="screened").count() == len(statements)

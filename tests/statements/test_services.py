@@ -1,0 +1,131 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from statements import services
+from statements.models import Statement, Status
+from tests import factories
+from volunteers.models import AuditEvent
+
+
+@pytest.mark.django_db
+def test_approval_publishes_and_is_audited(reviewer):
+    statement = factories.in_review_statement()
+
+    services.approve(statement_id=statement.pk, reviewer=reviewer)
+
+    statement.refresh_from_db()
+    assert statement.status == Status.PUBLISHED
+    assert statement.published_at is not None
+    event = AuditEvent.objects.get(statement=statement, action="approved")
+    assert (event.actor, event.from_status, event.to_status) == (reviewer, "in_review", "published")
+
+
+@pytest.mark.django_db
+def test_rejection_keeps_the_reason_and_is_audited(reviewer):
+    statement = factories.in_review_statement()
+
+    services.reject(statement_id=statement.pk, reviewer=reviewer, reason="机器人灌水")
+
+    statement.refresh_from_db()
+    assert (statement.status, statement.rejection_reason, statement.published_at) == (
+        Status.REJECTED,
+        "机器人灌水",
+        None,
+    )
+    assert AuditEvent.objects.get(statement=statement, action="rejected").reason == "机器人灌水"
+
+
+@pytest.mark.django_db
+def test_only_statements_in_review_can_be_decided(reviewer):
+    published = factories.approved_statement(reviewer=reviewer)
+    received = factories.received_statement()
+
+    for statement in (received, published):
+        with pytest.raises(services.TransitionRefused):
+            services.approve(statement_id=statement.pk, reviewer=reviewer)
+        with pytest.raises(services.TransitionRefused):
+            services.reject(statement_id=statement.pk, reviewer=reviewer, reason="x")
+    assert AuditEvent.objects.filter(action__in=["approved", "rejected"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_removal_takes_a_published_statement_down(reviewer):
+    statement = factories.approved_statement(reviewer=reviewer)
+
+    services.remove(statement_id=statement.pk, actor=reviewer, reason="本人要求撤下")
+
+    statement.refresh_from_db()
+    assert statement.status == Status.REMOVED
+    assert AuditEvent.objects.get(statement=statement, action="removed").reason == "本人要求撤下"
+    with pytest.raises(services.TransitionRefused):
+        services.remove(statement_id=statement.pk, actor=reviewer, reason="again")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_approval_at_the_same_moment_publishes_once(reviewer, other_reviewer):
+    statement = factories.in_review_statement()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(user):
+        try:
+            barrier.wait()
+            services.approve(statement_id=statement.pk, reviewer=user)
+            outcomes.append("published")
+        except services.TransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(u,)) for u in (reviewer, other_reviewer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["published", "refused"]
+    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
+    assert AuditEvent.objects.filter(statement=statement, action="approved").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approve_and_reject_at_the_same_moment_decide_once(reviewer, other_reviewer):
+    statement = factories.in_review_statement()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(fn):
+        try:
+            barrier.wait()
+            fn()
+            outcomes.append("done")
+        except services.TransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=act,
+            args=(lambda: services.approve(statement_id=statement.pk, reviewer=reviewer),),
+        ),
+        threading.Thread(
+            target=act,
+            args=(
+                lambda: services.reject(
+                    statement_id=statement.pk, reviewer=other_reviewer, reason="x"
+                ),
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["done", "refused"]
+    decisions = AuditEvent.objects.filter(statement=statement, action__in=["approved", "rejected"])
+    assert decisions.count() == 1
+    assert Statement.objects.get(pk=statement.pk).status == decisions.get().to_status
