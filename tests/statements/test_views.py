@@ -1,0 +1,201 @@
+"""The public pages as a browser with JavaScript off uses them: plain GETs and form posts."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import override
+
+from statements import receipts, services
+from statements.models import Statement, Status
+from tests import factories
+
+FORM = {
+    "name": "王小明",
+    "organizations": ["party", "youth_league"],
+    "region": "CN-GD",
+    "text": "声明退出。",
+}
+
+
+def url(name, *args, lang="zh-hans"):
+    with override(lang):
+        return reverse(name, args=args)
+
+
+@pytest.mark.django_db
+def test_submit_form_renders_every_field(client):
+    response = client.get(url("statements:submit"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for name in ("name", "is_alias", "organizations", "region", "text"):
+        assert f'name="{name}"' in html
+    assert 'action="/zh-hans/submit/"' in html
+
+
+@pytest.mark.django_db
+def test_submitting_redirects_and_shows_the_receipt_once(client):
+    response = client.post(url("statements:submit"), FORM)
+
+    assert response.status_code == 302
+    assert response["Location"] == url("statements:submit_done")
+    statement = Statement.objects.get()
+    assert statement.status == Status.RECEIVED
+    assert statement.organizations == ["party", "youth_league"]
+    assert statement.language == "zh-hans"
+
+    done = client.get(response["Location"])
+    code = re.search(r"<code>([0-9A-Z-]{24})</code>", done.content.decode()).group(1)
+    assert statement.receipt_hash == receipts.digest(code)
+    assert done["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in done["Cache-Control"]
+    # The code was never in a URL, and the page does not show it a second time.
+    assert code not in response["Location"]
+    again = client.get(response["Location"]).content.decode()
+    assert code not in again
+    assert "<code>" not in again
+
+
+@pytest.mark.django_db
+def test_statement_language_follows_the_page_language(client):
+    client.post(url("statements:submit", lang="zh-hant"), FORM)
+    assert Statement.objects.get().language == "zh-hant"
+
+
+@pytest.mark.django_db
+def test_invalid_form_is_shown_again_with_errors_next_to_fields_and_writes_nothing(client):
+    response = client.post(
+        url("statements:submit", lang="en"), {**FORM, "organizations": [], "name": "  "}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    # Each error sits in the same field group as its input.
+    for field, message in [
+        ("organizations", "Choose at least one organization."),
+        ("name", "This field is required."),
+    ]:
+        group = re.search(
+            rf'<div class="field">((?:(?!<div class="field">).)*name="{field}".*?)</div>',
+            html,
+            re.S,
+        )
+        assert group is not None
+        assert message in group.group(1)
+    # What the person typed is kept for them to correct.
+    assert "声明退出。" in html
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_refuses_text_over_5000_characters(client):
+    response = client.post(url("statements:submit"), {**FORM, "text": "退" * 5001})
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+)
+def test_form_posts_from_other_sites_are_refused(client, headers):
+    response = client.post(url("statements:submit"), FORM, **headers)
+    assert response.status_code == 403
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_posts_from_this_site_are_accepted(client):
+    response = client.post(
+        url("statements:submit"),
+        FORM,
+        HTTP_ORIGIN="http://testserver",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_form_over_the_rate_limit_gets_429(client, settings):
+    settings.INTAKE_RATE = "1/m"
+    assert client.post(url("statements:submit"), FORM).status_code == 302
+    assert client.post(url("statements:submit"), FORM).status_code == 429
+    assert Statement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_receipt_page_tells_the_status(client, reviewer):
+    client.post(url("statements:submit", lang="en"), FORM)
+    code = re.search(
+        r"<code>(.*?)</code>", client.get(url("statements:submit_done", lang="en")).content.decode()
+    )[1]
+    receipt_url = url("statements:receipt", lang="en")
+
+    waiting = client.post(receipt_url, {"receipt": code})
+    assert waiting.status_code == 200
+    assert "waiting for review" in waiting.content.decode()
+
+    statement = Statement.objects.get()
+    services.screen_received()
+    services.approve(statement_id=statement.pk, reviewer=reviewer)
+    published = client.post(receipt_url, {"receipt": code.lower()}).content.decode()
+    assert "has been published" in published
+    assert url("statements:detail", statement.pk, lang="en") in published
+
+
+@pytest.mark.django_db
+def test_receipt_page_unknown_and_malformed_codes(client):
+    receipt_url = url("statements:receipt", lang="en")
+    unknown = client.post(receipt_url, {"receipt": receipts.new_code()})
+    assert unknown.status_code == 404
+    assert "No statement has this receipt code" in unknown.content.decode()
+    malformed = client.post(receipt_url, {"receipt": "1234"})
+    assert malformed.status_code == 400
+    assert "20 letters and digits" in malformed.content.decode()
+
+
+@pytest.mark.django_db
+def test_statement_list_pages_by_keyset_links(client):
+    base = timezone.now() - timedelta(hours=5)
+    rows = [
+        factories.published_statement(published_at=base + timedelta(seconds=i)) for i in range(120)
+    ]
+
+    seen, next_url = [], url("statements:list")
+    while next_url:
+        html = client.get(next_url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'href="/zh-hans/statements/(\d+)/"', html)]
+        link = re.search(r'href="(\?before=[0-9.]+)" rel="next"', html)
+        next_url = url("statements:list") + link.group(1) if link else None
+
+    assert seen == [s.pk for s in reversed(rows)]
+
+
+@pytest.mark.django_db
+def test_statement_list_with_a_bad_cursor_is_400(client):
+    assert client.get(url("statements:list"), {"before": "x.y"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_statement_page_only_for_published(client, reviewer):
+    published = factories.approved_statement(reviewer=reviewer, text="我退出。")
+    waiting = factories.received_statement()
+    assert client.get(url("statements:detail", waiting.pk)).status_code == 404
+    page = client.get(url("statements:detail", published.pk))
+    assert page.status_code == 200
+    assert "我退出。" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_statement_list_is_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for _ in range(60):
+        factories.published_statement()
+    with django_assert_max_num_queries(1):
+        assert client.get(url("statements:list")).status_code == 200

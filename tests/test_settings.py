@@ -1,0 +1,54 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from statements.models import Statement
+
+
+def run_django(env_overrides, code="import django; django.setup(); print('started')"):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "tuidang.settings"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = run_django({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_production_with_a_secret_key_starts():
+    result = run_django({"DEBUG": "0", "SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_a_bad_tally_time_zone_refuses_to_start():
+    result = run_django({"DEBUG": "1", "TALLY_TIME_ZONE": "Mars/Olympus"})
+    assert result.returncode != 0
+    assert "TALLY_TIME_ZONE" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_refuses_to_load_when_debug_is_off():
+    assert settings.DEBUG is False
+    with pytest.raises(CommandError):
+        call_command("load_demo_data")
+    assert Statement.objects.count() == 0

@@ -1,0 +1,117 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from statements import services
+from statements.models import Statement, Status
+from tests import factories
+from volunteers.models import AuditEvent
+
+
+@pytest.mark.django_db
+def test_the_queue_needs_a_signed_in_reviewer(client):
+    response = client.get(reverse("volunteers:review_queue"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("volunteers:login"))
+
+    get_user_model().objects.create_user("reader", password="a-long-test-password")
+    client.login(username="reader", password="a-long-test-password")
+    assert client.get(reverse("volunteers:review_queue")).status_code == 403
+    statement = factories.in_review_statement()
+    assert client.post(reverse("volunteers:approve", args=[statement.pk])).status_code == 403
+    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_reviewer_signs_in_with_a_password(client, reviewer):
+    page = client.get(reverse("volunteers:login"))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("volunteers:login"), {"username": "reviewer", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("volunteers:review_queue")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_form_checks_csrf(reviewer):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        reverse("volunteers:login"), {"username": "reviewer", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_queue_lists_statements_in_review_oldest_first_with_their_flags(reviewer_client):
+    first = factories.in_review_statement(text="电话 13812345678")
+    second = factories.in_review_statement()
+    factories.received_statement()
+
+    html = reviewer_client.get(
+        reverse("volunteers:review_queue"), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    shown = [int(pk) for pk in re.findall(r'action="/volunteer/statements/(\d+)/approve/"', html)]
+    assert shown == [first.pk, second.pk]
+    assert html.count("Contains a phone number") == 1
+
+
+@pytest.mark.django_db
+def test_approving_from_the_queue_publishes(reviewer_client, reviewer):
+    statement = factories.in_review_statement()
+
+    response = reviewer_client.post(reverse("volunteers:approve", args=[statement.pk]))
+
+    assert response.status_code == 302
+    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
+    assert AuditEvent.objects.get(statement=statement, action="approved").actor == reviewer
+    queue = reviewer_client.get(reverse("volunteers:review_queue")).content.decode()
+    assert f"#{statement.pk}" in queue  # the confirmation message
+
+
+@pytest.mark.django_db
+def test_rejecting_needs_a_reason(reviewer_client):
+    statement = factories.in_review_statement()
+
+    reviewer_client.post(reverse("volunteers:reject", args=[statement.pk]), {"reason": ""})
+    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
+
+    reviewer_client.post(reverse("volunteers:reject", args=[statement.pk]), {"reason": "批量灌水"})
+    statement.refresh_from_db()
+    assert (statement.status, statement.rejection_reason) == (Status.REJECTED, "批量灌水")
+
+
+@pytest.mark.django_db
+def test_deciding_twice_says_someone_else_decided(reviewer_client):
+    statement = factories.in_review_statement()
+    reviewer_client.post(reverse("volunteers:approve", args=[statement.pk]))
+
+    response = reviewer_client.post(
+        reverse("volunteers:reject", args=[statement.pk]), {"reason": "x"}, follow=True
+    )
+
+    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
+    assert 'class="warning"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_decisions_are_post_only(reviewer_client):
+    statement = factories.in_review_statement()
+    assert (
+        reviewer_client.get(reverse("volunteers:approve", args=[statement.pk])).status_code == 405
+    )
+    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_queue_page_is_a_fixed_number_of_queries(reviewer_client, django_assert_max_num_queries):
+    for _ in range(30):
+        factories.received_statement()
+    services.screen_received()
+    # session, user, permissions (2), page, count, messages
+    with django_assert_max_num_queries(8):
+        assert reviewer_client.get(reverse("volunteers:review_queue")).status_code == 200
