@@ -2,6 +2,7 @@
 
 import logging
 import re
+import runpy
 
 import pytest
 import redis
@@ -140,3 +141,11 @@ def test_rate_limit_keys_are_keyed_digests_not_addresses(api, settings):
     keys = _every_redis_key_and_value()
     assert ":rl:" in keys  # django-ratelimit wrote its counter...
     assert MARK_IP not in keys  # ...under a key that does not name the address
+
+
+def test_the_production_access_log_has_no_client_address_or_user_agent():
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    log_format = config["access_log_format"]
+    assert "%(r)s" in log_format  # it does log requests...
+    for field in ("%(h)s", "%(a)s", "%(u)s", "forwarded", "%({"):
+        assert field not in log_format.lower()  # ...but nothing that places the sender

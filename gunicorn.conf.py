@@ -1,0 +1,19 @@
+"""gunicorn settings for the web container (see docker-compose.yml)."""
+
+import os
+
+bind = "0.0.0.0:8000"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = 30
+graceful_timeout = 30
+max_requests = 5000
+max_requests_jitter = 500
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+# No %(h)s (remote address), %(a)s (user agent) or forwarded headers: the access log must
+# not be able to place a submitter. Receipt codes never travel in URLs, so %(r)s is safe.
+access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
