@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from statements.models import Statement
 # How far back rollup_recent looks for status changes. Far wider than the beat interval,
 # so a missed or slow run is covered by the next ones; the nightly rebuild covers the rest.
 RECENT_WINDOW = timedelta(minutes=10)
+# Any constant unique to this lock among the project's advisory locks.
+_ROLLUP_LOCK_ID = 7_202_611
 
 
 def rollup_days(*, days: Iterable[date]) -> list[date]:
@@ -21,24 +24,40 @@ def rollup_days(*, days: Iterable[date]) -> list[date]:
     Idempotent and safe to rerun for any day at any time: each day is a fresh
     aggregate written with an upsert. Returns the days written.
     """
-    now = timezone.now()
-    tallies = []
-    for day in sorted(set(days)):
-        start, end = day_bounds(day)
-        figures = Statement.objects.published_between(start, end).aggregate(
-            total=Count("id"),
-            party=Count("id", filter=Q(left_party=True)),
-            youth_league=Count("id", filter=Q(left_youth_league=True)),
-            young_pioneers=Count("id", filter=Q(left_young_pioneers=True)),
+    with transaction.atomic():
+        _serialize_rollups()
+        # Computed after the lock: of two overlapping rollups, the later writer has
+        # the fresher figures, so a slow run can never overwrite a newer count.
+        now = timezone.now()
+        tallies = [_compute(day, now) for day in sorted(set(days))]
+        DailyTally.objects.bulk_create(
+            tallies,
+            update_conflicts=True,
+            unique_fields=["day"],
+            update_fields=["total", "party", "youth_league", "young_pioneers", "computed_at"],
         )
-        tallies.append(DailyTally(day=day, computed_at=now, **figures))
-    DailyTally.objects.bulk_create(
-        tallies,
-        update_conflicts=True,
-        unique_fields=["day"],
-        update_fields=["total", "party", "youth_league", "young_pioneers", "computed_at"],
-    )
     return [t.day for t in tallies]
+
+
+def _serialize_rollups() -> None:
+    """Hold a transaction-scoped lock so rollups run one at a time.
+
+    PostgreSQL advisory lock; SQLite (embedded default) already serializes writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_ID])
+
+
+def _compute(day: date, now) -> DailyTally:
+    start, end = day_bounds(day)
+    figures = Statement.objects.published_between(start, end).aggregate(
+        total=Count("id"),
+        party=Count("id", filter=Q(left_party=True)),
+        youth_league=Count("id", filter=Q(left_youth_league=True)),
+        young_pioneers=Count("id", filter=Q(left_young_pioneers=True)),
+    )
+    return DailyTally(day=day, computed_at=now, **figures)
 
 
 def days_changed_since(moment) -> set[date]:

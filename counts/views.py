@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from counts.models import DailyTally
 
@@ -9,7 +9,7 @@ SERIES_DAYS = 30
 
 
 @cache_control(public=True, max_age=15)
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     series = DailyTally.objects.series(days=SERIES_DAYS)
     return render(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from statements import receipts, services
 from statements.forms import ReceiptLookupForm, StatementForm, language_or_default
@@ -31,9 +31,9 @@ def _refused(request: HttpRequest, template: str, status: int) -> HttpResponse:
 # posts that other sites' pages send.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "statements/submit.html", {"form": StatementForm()})
     if is_cross_site(request):
         return _refused(request, "403.html", 403)
@@ -69,7 +69,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def submit_done(request: HttpRequest) -> HttpResponse:
     try:
         receipt = request.get_signed_cookie(
@@ -86,9 +86,9 @@ def submit_done(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def receipt_lookup(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "statements/receipt.html", {"form": ReceiptLookupForm()})
     if is_cross_site(request):
         return _refused(request, "403.html", 403)
@@ -107,7 +107,7 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(public=True, max_age=30)
-@require_GET
+@require_safe
 def statement_list(request: HttpRequest) -> HttpResponse:
     raw_cursor = request.GET.get("before")
     try:
@@ -123,7 +123,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(public=True, max_age=300)
-@require_GET
+@require_safe
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.published(), pk=pk)
     return render(request, "statements/detail.html", {"statement": statement})

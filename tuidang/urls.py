@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from counts import api as counts_api
 from statements import api as statements_api
@@ -8,7 +8,8 @@ from statements import api as statements_api
 api_patterns = [
     path("statements/", statements_api.StatementCollection.as_view(), name="statements"),
     path("statements/<int:pk>/", statements_api.StatementDetail.as_view(), name="statement_detail"),
-    path("receipts/lookup", statements_api.ReceiptLookup.as_view(), name="receipt_lookup"),
+    # Clients add or drop the slash; a POST cannot be redirected, so both are served.
+    re_path(r"^receipts/lookup/?$", statements_api.ReceiptLookup.as_view(), name="receipt_lookup"),
     path("tallies/", counts_api.Tallies.as_view(), name="tallies"),
     path("tallies/daily/", counts_api.DailySeries.as_view(), name="tallies_daily"),
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from statements import services
 from statements.models import Statement
@@ -19,7 +19,7 @@ def reviewer_required(view):
 
 
 @reviewer_required
-@require_GET
+@require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Statements in review, oldest first; `after` pages on by id (keyset)."""
     queue = Statement.objects.review_queue()

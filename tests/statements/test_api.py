@@ -261,6 +261,13 @@ def test_receipt_lookup_is_rate_limited(api, settings):
 
 
 @pytest.mark.django_db
+def test_receipt_lookup_answers_with_or_without_a_trailing_slash(api):
+    for path in ("/api/v1/receipts/lookup", "/api/v1/receipts/lookup/"):
+        assert api.post(path, {"receipt": receipts.new_code()}, format="json").status_code == 404
+        assert api.post(path, {"receipt": "x"}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
 def test_receipt_lookup_is_not_served_over_get(api):
     assert (
         api.get(reverse("api:receipt_lookup"), {"receipt": receipts.new_code()}).status_code == 405

@@ -199,3 +199,13 @@ def test_statement_list_is_a_fixed_number_of_queries(client, django_assert_max_n
         factories.published_statement()
     with django_assert_max_num_queries(1):
         assert client.get(url("statements:list")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/zh-hans/", "/en/statements/", "/zh-hant/submit/", "/en/receipt/"]
+)
+def test_public_pages_answer_head_requests(client, path):
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""

@@ -1,0 +1,36 @@
+"""scripts/ensure-services, which `make test` runs first."""
+
+import os
+import subprocess
+
+from django.conf import settings
+
+SCRIPT = str(settings.BASE_DIR / "scripts" / "ensure-services")
+
+
+def run(db_url, redis_url):
+    env = {**os.environ, "ENSURE_SERVICES_TRIES": "1"}
+    return subprocess.run(
+        [SCRIPT, db_url, redis_url], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_running_services_pass_silently():
+    result = run(os.environ["DATABASE_URL"], settings.REDIS_URL)
+    assert result.returncode == 0
+    assert result.stdout == ""
+
+
+def test_a_missing_database_fails_with_one_line_saying_what_to_install():
+    # 127.0.0.2 is not treated as local, so nothing is started; port 9 has no server.
+    result = run("postgres://postgres@127.0.0.2:9/tuidang", settings.REDIS_URL)
+    assert result.returncode == 1
+    assert result.stdout.count("\n") == 1
+    assert "apt-get install postgresql" in result.stdout
+
+
+def test_a_missing_redis_fails_with_one_line_saying_what_to_install():
+    result = run(os.environ["DATABASE_URL"], "redis://127.0.0.2:9/0")
+    assert result.returncode == 1
+    assert result.stdout.count("\n") == 1
+    assert "apt-get install redis-server" in result.stdout
