@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from statements import receipts, services
 from statements.forms import language_or_default
-from statements.limits import over_limit
 from statements.models import Statement, Status
 from statements.querysets import Cursor, InvalidCursor
 from statements.serializers import (
@@ -19,6 +18,7 @@ from statements.serializers import (
     StatementInputSerializer,
     StatementSerializer,
 )
+from tuidang.lib.limits import over_limit
 
 PAGE_SIZE = 50
 

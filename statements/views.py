@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from statements import receipts, services
 from statements.forms import ReceiptLookupForm, StatementForm, language_or_default
-from statements.limits import over_limit
 from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
 from tuidang.lib.http import is_cross_site
+from tuidang.lib.limits import over_limit
 
 PAGE_SIZE = 50
 RECEIPT_COOKIE = "receipt"

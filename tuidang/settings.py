@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "django_ratelimit",
     "tuidang.apps.TuidangConfig",
@@ -162,6 +163,8 @@ except (ZoneInfoNotFoundError, ValueError):
 # limits are generous; they stop a single script, review stops the rest.
 INTAKE_RATE = env_str("INTAKE_RATE", "30/m")
 RECEIPT_LOOKUP_RATE = env_str("RECEIPT_LOOKUP_RATE", "30/m")
+# Volunteer sign-in attempts per client: slows password guessing.
+LOGIN_RATE = env_str("LOGIN_RATE", "10/m")
 # Behind a reverse proxy, the META key that holds the client address it saw (for
 # example HTTP_X_REAL_IP). Used only to derive a keyed, day-scoped rate-limit signal.
 CLIENT_ADDRESS_META_KEY = env_str("CLIENT_ADDRESS_META_KEY", "REMOTE_ADDR")
@@ -185,6 +188,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django's Chinese formats do not group digits; tallies run to hundreds of millions.
+FORMAT_MODULE_PATH = ["tuidang.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

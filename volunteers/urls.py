@@ -6,13 +6,7 @@ from volunteers import views
 app_name = "volunteers"
 urlpatterns = [
     path("", views.review_queue, name="review_queue"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="volunteers/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("statements/<int:pk>/approve/", views.approve, name="approve"),
     path("statements/<int:pk>/reject/", views.reject, name="reject"),

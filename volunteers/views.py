@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -7,9 +9,20 @@ from django.views.decorators.http import require_POST, require_safe
 
 from statements import services
 from statements.models import Statement
+from tuidang.lib.limits import over_limit
 from volunteers.forms import RejectForm
 
 QUEUE_PAGE_SIZE = 50
+
+
+class SignInView(LoginView):
+    template_name = "volunteers/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if over_limit(request, group="volunteers:login", rate=settings.LOGIN_RATE):
+            return render(request, "429.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 def reviewer_required(view):

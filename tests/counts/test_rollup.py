@@ -167,6 +167,17 @@ def test_tallies_reconcile_with_the_rows(reviewer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["zh-hans", "zh-hant", "en"])
+def test_home_page_groups_large_numbers(client, lang):
+    DailyTally.objects.create(
+        day=tally_today(), total=1234567, party=1234, computed_at=timezone.now()
+    )
+    html = client.get(f"/{lang}/").content.decode()
+    assert '<p class="total">1,234,567</p>' in html
+    assert "<dd>1,234</dd>" in html
+
+
+@pytest.mark.django_db
 def test_home_page_shows_the_tallies_in_few_queries(client, django_assert_max_num_queries):
     factories.published_statement(organizations=("party", "youth_league"))
     rollup_tallies.apply()

@@ -115,3 +115,17 @@ def test_queue_page_is_a_fixed_number_of_queries(reviewer_client, django_assert_
     # session, user, permissions (2), page, count, messages
     with django_assert_max_num_queries(8):
         assert reviewer_client.get(reverse("volunteers:review_queue")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_in_attempts_are_rate_limited(client, reviewer, settings):
+    settings.LOGIN_RATE = "3/m"
+    login = reverse("volunteers:login")
+    wrong = [
+        client.post(login, {"username": "reviewer", "password": "guess"}).status_code
+        for _ in range(3)
+    ]
+    assert wrong == [200, 200, 200]  # the form again, with an error
+    blocked = client.post(login, {"username": "reviewer", "password": "a-long-test-password"})
+    assert blocked.status_code == 429
+    assert "_auth_user_id" not in client.session

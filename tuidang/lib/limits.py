@@ -1,4 +1,4 @@
-"""Per-client rate limits for the public write endpoints."""
+"""Per-client rate limits: intake, receipt look-ups, volunteer sign-in."""
 
 import logging
 
