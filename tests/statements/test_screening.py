@@ -1,12 +1,10 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from statements import services
 from statements.models import Statement, Status
 from statements.tasks import screen_statements
 from tests import factories
+from tests.concurrency import run_at_once
 from volunteers.models import AuditEvent
 
 
@@ -112,24 +110,17 @@ def test_ordinary_numbers_are_not_flagged():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_screeners_never_screen_a_statement_twice():
-    statements = [factories.received_statement() for _ in range(60)]
-    barrier = threading.Barrier(3)
-    moved = []
+    for _ in range(60):
+        factories.received_statement()
 
-    def work():
-        try:
-            barrier.wait()
-            while n := services.screen_received(batch_size=7):
-                moved.append(n)
-        finally:
-            connection.close()
+    def screen_until_empty() -> int:
+        moved = 0
+        while n := services.screen_received(batch_size=7):
+            moved += n
+        return moved
 
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_at_once(screen_until_empty, screen_until_empty, screen_until_empty)
 
-    assert sum(moved) == 60
+    assert sum(outcomes) == 60
     assert Statement.objects.filter(status=Status.IN_REVIEW).count() == 60
-    assert AuditEvent.objects.filter(action="screened").count() == len(statements)
+    assert AuditEvent.objects.filter(action="screened").count() == 60
