@@ -25,7 +25,7 @@ run: install translations ## Set up and serve the embedded default at http://127
 	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(BIN)/python manage.py runembedded 127.0.0.1:8000
 
 test: install translations ## Run the whole suite against the local PostgreSQL and Redis
-	@scripts/ensure-services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	@scripts/ensure-services "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)" $(BIN)/python
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
 		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
@@ -49,7 +49,8 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 install: $(INSTALLED) ## Create .venv and install the pinned requirements
 
 $(INSTALLED): requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create a virtualenv: install Python's venv module (apt-get install python3-venv)."; exit 1; }; }
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 

@@ -13,7 +13,9 @@ max_requests_jitter = 500
 
 accesslog = "-"
 errorlog = "-"
-loglevel = "info"
+# gunicorn logs "Invalid request from ip=..." at WARNING: only errors are logged, so no
+# malformed request can write a client address (tests/test_privacy.py sends one).
+loglevel = "error"
 # No %(h)s (remote address), %(a)s (user agent) or forwarded headers: the access log must
 # not be able to place a submitter. Receipt codes never travel in URLs, so %(r)s is safe.
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'

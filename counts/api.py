@@ -45,5 +45,5 @@ class DailySeries(APIView):
                 ]
             }
         )
-        response["Cache-Control"] = "public, max-age=60"
+        response["Cache-Control"] = "public, max-age=15"
         return response

@@ -4,15 +4,17 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from counts.days import day_bounds, tally_day_of, tally_today
 from counts.models import DailyTally
 from statements.models import Statement
 
-# How far back rollup_recent looks for status changes. Far wider than the beat interval,
-# so a missed or slow run is covered by the next ones; the nightly rebuild covers the rest.
+# rollup_recent looks for status changes since the last rollup, less a margin for
+# transactions that were stamped before it but committed after, and never less than
+# RECENT_WINDOW: after an outage of any length it catches up on its first run.
+RECENT_MARGIN = timedelta(minutes=1)
 RECENT_WINDOW = timedelta(minutes=10)
 # Any constant unique to this lock among the project's advisory locks.
 _ROLLUP_LOCK_ID = 7_202_611
@@ -71,10 +73,14 @@ def days_changed_since(moment) -> set[date]:
 
 
 def rollup_recent() -> list[date]:
-    """Today, yesterday, and every day touched by a recent publication or removal."""
+    """Today, yesterday, and every day touched by a publication or removal since the
+    last rollup (see RECENT_MARGIN). With no tallies at all, rebuilds every day."""
+    last = DailyTally.objects.aggregate(last=Max("computed_at"))["last"]
+    if last is None:
+        return rebuild_all()
     today = tally_today()
     days = {today, today - timedelta(days=1)}
-    days |= days_changed_since(timezone.now() - RECENT_WINDOW)
+    days |= days_changed_since(min(last - RECENT_MARGIN, timezone.now() - RECENT_WINDOW))
     return rollup_days(days=days)
 
 

@@ -3,11 +3,20 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region
+from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
 
 
+class NFCCharField(forms.CharField):
+    """Normalized to NFC before validation: NFC can lengthen text (one character may
+    become three), so the length limits must hold for what is stored."""
+
+    def to_python(self, value):
+        return normalize(super().to_python(value))
+
+
 class StatementForm(forms.Form):
-    name = forms.CharField(
+    name = NFCCharField(
         label=_("Name or alias"),
         max_length=NAME_MAX_LENGTH,
         validators=[validate_name],
@@ -25,7 +34,7 @@ class StatementForm(forms.Form):
         choices=[("", _("Choose a region")), *Region.choices],
         help_text=_("Where you live or lived. You may choose “Prefer not to say”."),
     )
-    text = forms.CharField(
+    text = NFCCharField(
         label=_("Your statement (optional)"),
         required=False,
         max_length=TEXT_MAX_LENGTH,

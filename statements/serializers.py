@@ -3,19 +3,33 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region, Statement
+from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
 
 
+class NFCCharField(serializers.CharField):
+    """Normalized to NFC before validation, as statements.forms.NFCCharField."""
+
+    def to_internal_value(self, data):
+        return normalize(super().to_internal_value(data))
+
+
 class StatementInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name])
+    name = NFCCharField(max_length=NAME_MAX_LENGTH, validators=[validate_name])
     is_alias = serializers.BooleanField(default=False)
-    organizations = serializers.MultipleChoiceField(
-        choices=Organization.choices,
+    organizations = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=Organization.choices,
+            error_messages={"invalid_choice": _("Not one of the organizations.")},
+        ),
         allow_empty=False,
+        max_length=len(Organization.choices),
         error_messages={"empty": _("Choose at least one organization.")},
     )
-    region = serializers.ChoiceField(choices=Region.choices)
-    text = serializers.CharField(
+    region = serializers.ChoiceField(
+        choices=Region.choices, error_messages={"invalid_choice": _("Not one of the regions.")}
+    )
+    text = NFCCharField(
         max_length=TEXT_MAX_LENGTH,
         required=False,
         allow_blank=True,

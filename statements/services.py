@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from statements import receipts, screening
-from statements.models import ORGANIZATION_FIELDS, Channel, Flag, Statement, Status
+from statements.models import (
+    NAME_MAX_LENGTH,
+    ORGANIZATION_FIELDS,
+    TEXT_MAX_LENGTH,
+    Channel,
+    Flag,
+    Statement,
+    Status,
+)
 from volunteers.models import AuditEvent
 
 
@@ -84,8 +92,7 @@ def screen_received(*, batch_size: int = 500) -> int:
             return 0
         earliest_by_hash = _earliest_live_ids({s.content_hash for s in batch})
         for statement in batch:
-            statement.display_name = screening.normalize(statement.display_name)
-            statement.text = screening.normalize(statement.text)
+            _normalize_within_limits(statement)
             flags = screening.content_flags(name=statement.display_name, text=statement.text)
             if earliest_by_hash.get(statement.content_hash, statement.id) < statement.id:
                 flags.insert(0, Flag.DUPLICATE.value)
@@ -115,6 +122,18 @@ def screen_received(*, batch_size: int = 500) -> int:
             for statement in batch
         )
     return len(batch)
+
+
+def _normalize_within_limits(statement: Statement) -> None:
+    """NFC the name and text. Intake already stores NFC; a row written some other way
+    keeps its form if NFC would push it past a limit, because one row that cannot be
+    written would roll back, and so block, every batch it is claimed in."""
+    name = screening.normalize(statement.display_name)
+    text = screening.normalize(statement.text)
+    if len(name) <= NAME_MAX_LENGTH:
+        statement.display_name = name
+    if len(text) <= TEXT_MAX_LENGTH:
+        statement.text = text
 
 
 def _earliest_live_ids(hashes: set[str]) -> dict[str, int]:

@@ -61,7 +61,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         salt=RECEIPT_COOKIE_SALT,
         max_age=RECEIPT_COOKIE_MAX_AGE,
         path=done_url,
-        secure=request.is_secure(),
+        secure=request.is_secure() or not settings.DEBUG,
         httponly=True,
         samesite="Strict",
     )
@@ -122,7 +122,8 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cache_control(public=True, max_age=300)
+# Short: a removed statement must leave shared caches quickly.
+@cache_control(public=True, max_age=30)
 @require_safe
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.published(), pk=pk)

@@ -52,3 +52,10 @@ def test_demo_data_refuses_to_load_when_debug_is_off():
     with pytest.raises(CommandError):
         call_command("load_demo_data")
     assert Statement.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["INTAKE_RATE", "RECEIPT_LOOKUP_RATE", "LOGIN_RATE"])
+def test_a_malformed_rate_refuses_to_start(name):
+    result = run_django({"DEBUG": "1", name: "30/minute"})
+    assert result.returncode != 0
+    assert name in result.stderr

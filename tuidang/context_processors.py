@@ -8,15 +8,22 @@ def site(request: HttpRequest) -> dict:
     """Links to this page in each language (no cookie: the language is in the URL), and
     the zone that public pages show times in, the same one the daily tallies use."""
     current = get_language()
-    return {
-        "language_links": [
+    links = []
+    for code, _name in settings.LANGUAGES:
+        try:
+            url = translate_url(request.path, code)
+        except ValueError:  # a path that is not a valid URL (a 404 page for junk)
+            url = None
+        links.append(
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": translate_url(request.path, code),
+                "url": url,
                 "current": code == current,
             }
-            for code, _name in settings.LANGUAGES
-        ],
-        "tally_time_zone": settings.TALLY_TIME_ZONE,
-    }
+        )
+    # Pages outside the language prefixes (the volunteer area) follow Accept-Language;
+    # links that would all lead to the same URL are left out.
+    if len({link["url"] for link in links}) < len(links):
+        links = []
+    return {"language_links": links, "tally_time_zone": settings.TALLY_TIME_ZONE}

@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from tuidang.lib.env import env_bool, env_int, env_list, env_str
+from tuidang.lib.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -132,7 +132,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "tuidang")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_TIMEZONE = "UTC"
 # The database is the record: each of these finds its work from rows, so a lost
 # message only delays work until the next beat.
 CELERY_BEAT_SCHEDULE = {
@@ -148,7 +147,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rebuild-tallies": {
         "task": "counts.tasks.rebuild_tallies",
-        "schedule": crontab(hour=19, minute=30),  # 03:30 in Asia/Shanghai
+        "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
     },
 }
 
@@ -161,13 +160,16 @@ except (ZoneInfoNotFoundError, ValueError):
 
 # Many submitters share one address (national proxies, Tor exits), so the per-address
 # limits are generous; they stop a single script, review stops the rest.
-INTAKE_RATE = env_str("INTAKE_RATE", "30/m")
-RECEIPT_LOOKUP_RATE = env_str("RECEIPT_LOOKUP_RATE", "30/m")
+INTAKE_RATE = env_rate("INTAKE_RATE", "30/m")
+RECEIPT_LOOKUP_RATE = env_rate("RECEIPT_LOOKUP_RATE", "30/m")
 # Volunteer sign-in attempts per client: slows password guessing.
-LOGIN_RATE = env_str("LOGIN_RATE", "10/m")
+LOGIN_RATE = env_rate("LOGIN_RATE", "10/m")
 # Behind a reverse proxy, the META key that holds the client address it saw (for
 # example HTTP_X_REAL_IP). Used only to derive a keyed, day-scoped rate-limit signal.
 CLIENT_ADDRESS_META_KEY = env_str("CLIENT_ADDRESS_META_KEY", "REMOTE_ADDR")
+
+# Crontab entries (the nightly rebuild) run by the clock of the tally days.
+CELERY_TIMEZONE = TALLY_TIME_ZONE
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -239,7 +241,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tuidang.lib.parsers.StrictJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -252,5 +254,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # runserver (the embedded default) logs "Broken pipe from <address>" at INFO.
+        "no_client_address": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: not str(record.msg).startswith("- Broken pipe from"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["no_client_address"],
+            "propagate": False,
+        }
+    },
 }

@@ -90,6 +90,31 @@ def test_a_removal_is_taken_out_of_the_day_it_was_published(reviewer):
 
 
 @pytest.mark.django_db
+def test_the_first_rollup_after_an_outage_catches_up_on_old_days(reviewer):
+    old = timezone.now() - timedelta(days=30)
+    statement = factories.published_statement(published_at=old)
+    rebuild_tallies.apply()
+    day = DailyTally.objects.get(total=1).day
+    # Beat and workers were down for three hours; the removal happened two hours ago.
+    DailyTally.objects.update(computed_at=timezone.now() - timedelta(hours=3))
+    statement_services.remove(statement_id=statement.pk, actor=reviewer, reason="x")
+    Statement.objects.filter(pk=statement.pk).update(
+        status_changed_at=timezone.now() - timedelta(hours=2)
+    )
+
+    rollup_tallies.apply()
+
+    assert tally(day)[0] == 0
+
+
+@pytest.mark.django_db
+def test_the_first_rollup_ever_builds_every_day():
+    factories.published_statement(published_at=timezone.now() - timedelta(days=45))
+    rollup_tallies.apply()
+    assert DailyTally.objects.summary()["total"] == 1
+
+
+@pytest.mark.django_db
 def test_recent_rollup_counts_a_publication_without_the_nightly_rebuild(reviewer, api):
     statement = factories.in_review_statement(organizations=["youth_league", "young_pioneers"])
     before = api.get(reverse("api:tallies")).json()

@@ -89,8 +89,12 @@ INVALID = [
     ("NUL byte in name", {"name": "王\x00明"}, "name"),
     ("NUL byte in text", {"text": "退出\x00"}, "text"),
     ("control character in name", {"name": "王\x1b[31m明"}, "name"),
-    ("lone surrogate in text", {"text": "退出\ud800"}, "text"),
     ("alias flag not a boolean", {"is_alias": "perhaps"}, "is_alias"),
+    ("organizations as an object", {"organizations": {"party": False}}, "organizations"),
+    ("an organization twice over", {"organizations": ["party"] * 4}, "organizations"),
+    # NFC turns each U+FB2C into three characters: 34 of them are 102 once stored.
+    ("name past the limit once in NFC", {"name": "\ufb2c" * 34}, "name"),
+    ("text past the limit once in NFC", {"text": "\u0f73" * 2501}, "text"),
 ]
 
 
@@ -107,6 +111,48 @@ def test_invalid_submission_is_refused_with_field_errors_and_writes_nothing(api,
     assert response.status_code == 400
     assert field in response.json()
     assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_name_and_text_are_stored_in_nfc(api):
+    response = post_statement(api, {**VALID, "name": "\ufb2c" * 33, "text": "Jose\u0301"})
+    assert response.status_code == 201
+    statement = Statement.objects.get()
+    assert statement.display_name == "\u05e9\u05bc\u05c1" * 33
+    assert statement.text == "Jos\u00e9"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "退出\ud800"},
+        {"region": "\ud800"},
+        {"organizations": ["\udfff"]},
+        {"name": "王\ud800"},
+        {"\ud800": 1},
+    ],
+    ids=["text", "region", "organization", "name", "key"],
+)
+def test_lone_surrogates_anywhere_are_a_400(api, change):
+    response = post_statement(api, {**VALID, **change})
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_deeply_nested_json_is_a_400(api):
+    body = '{"name": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    response = api.post(reverse("api:statements"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_submitting_without_the_trailing_slash_is_not_lost(api):
+    response = api.post("/api/v1/statements", VALID, format="json")
+    assert response.status_code == 201
+    assert Statement.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -124,3 +124,18 @@ def test_concurrent_screeners_never_screen_a_statement_twice():
     assert sum(outcomes) == 60
     assert Statement.objects.filter(status=Status.IN_REVIEW).count() == 60
     assert AuditEvent.objects.filter(action="screened").count() == 60
+
+
+@pytest.mark.django_db
+def test_a_row_that_would_outgrow_its_limits_in_nfc_does_not_block_the_queue():
+    # Written past intake's validation (say, by an import): NFC would triple it.
+    stuck = factories.received_statement()
+    Statement.objects.filter(pk=stuck.pk).update(display_name="\ufb2c" * 100)
+    others = [factories.received_statement() for _ in range(3)]
+
+    assert services.screen_received() == 4
+
+    stuck.refresh_from_db()
+    assert stuck.status == Status.IN_REVIEW
+    assert stuck.display_name == "\ufb2c" * 100  # kept as written rather than broken
+    assert all(Statement.objects.get(pk=s.pk).status == Status.IN_REVIEW for s in others)

@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -209,3 +211,22 @@ def test_public_pages_answer_head_requests(client, path):
     response = client.head(path)
     assert response.status_code == 200
     assert response.content == b""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin", ["http://[", "://", "http://testserver:99999999999"])
+def test_malformed_origin_is_refused_not_an_error(client, origin):
+    response = client.post(url("statements:submit"), FORM, HTTP_ORIGIN=origin)
+    assert response.status_code == 403
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["//[/", "/zh-hans/\xff\xfe/", "/en/statements/abc/", "/en/[::1/"])
+def test_junk_paths_are_404_pages(path):
+    # Straight to the WSGI handler: the test client cannot even build some of these URLs.
+    environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
+    statuses = []
+    body = b"".join(WSGIHandler()(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["404 Not Found"]
+    assert b"<html" in body

@@ -129,3 +129,15 @@ def test_sign_in_attempts_are_rate_limited(client, reviewer, settings):
     blocked = client.post(login, {"username": "reviewer", "password": "a-long-test-password"})
     assert blocked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_volunteer_pages_follow_the_browser_language_without_dead_switch_links(client):
+    for accept, heading in [
+        ("en", "Volunteer sign-in"),
+        ("zh-TW", "志工登入"),
+        ("zh-CN", "志愿者登录"),
+    ]:
+        html = client.get(reverse("volunteers:login"), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert heading in html
+        assert 'class="languages"' not in html

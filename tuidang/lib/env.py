@@ -1,6 +1,7 @@
 """Typed readers for settings that come from the environment."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,6 +35,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as 30/m or 100/10m."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 30/m or 100/10m; got {value!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

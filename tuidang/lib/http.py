@@ -17,5 +17,9 @@ def is_cross_site(request: HttpRequest) -> bool:
         return False
     if origin in settings.CSRF_TRUSTED_ORIGINS:
         return False
-    # "null" (sandboxed frames, file: pages) has no host and so counts as cross-site.
-    return urlsplit(origin).netloc != request.get_host()
+    # "null" (sandboxed frames, file: pages) has no host and so counts as cross-site,
+    # as does anything that is not a URL at all.
+    try:
+        return urlsplit(origin).netloc != request.get_host()
+    except ValueError:
+        return True

@@ -4,6 +4,7 @@ import logging
 
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 
 from tuidang.lib.privacy import client_signal
 
@@ -22,6 +23,6 @@ def over_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
     """
     try:
         return is_ratelimited(request, group=group, key=_key, rate=rate, increment=True)
-    except Exception:  # the cache client raises its own connection errors
+    except (RedisError, OSError):
         logger.warning("rate limit for %s skipped: cache unavailable", group)
         return False
