@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from statements import receipts, services
+from statements import services
 from statements.forms import language_or_default
 from statements.models import Statement, Status
 from statements.querysets import Cursor, InvalidCursor
@@ -19,8 +19,6 @@ from statements.serializers import (
     StatementSerializer,
 )
 from tuidang.lib.limits import over_limit
-
-PAGE_SIZE = 50
 
 
 class PublicAPIView(APIView):
@@ -58,7 +56,7 @@ class StatementCollection(PublicAPIView):
             cursor = Cursor.decode(raw_cursor) if raw_cursor else None
         except InvalidCursor:
             raise ParseError({"cursor": [_("This page link is not valid.")]}) from None
-        rows, next_cursor = Statement.objects.published_page(after=cursor, size=PAGE_SIZE)
+        rows, next_cursor = Statement.objects.published_page(after=cursor)
         next_url = None
         if next_cursor is not None:
             next_url = request.build_absolute_uri(
@@ -103,11 +101,8 @@ class ReceiptLookup(PublicAPIView):
             return _too_many_requests()
         serializer = ReceiptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        statement = (
-            Statement.objects.by_receipt_hash(receipts.digest(serializer.validated_data["receipt"]))
-            .only("id", "status")
-            .first()
-        )
+        receipt = serializer.validated_data["receipt"]
+        statement = Statement.objects.by_receipt(receipt).only("id", "status").first()
         if statement is None:
             return Response({"detail": _("No statement has this receipt code.")}, status=404)
         body = {"status": statement.status, "statement": None}

@@ -6,8 +6,14 @@ from datetime import UTC, datetime, timedelta
 from django.db import models
 from django.db.models import Q
 
+from statements import receipts
+from statements.choices import Status
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+
+
+PUBLISHED_PAGE_SIZE = 50
 
 
 class InvalidCursor(ValueError):
@@ -44,13 +50,13 @@ class Cursor:
 
 class StatementQuerySet(models.QuerySet):
     def received(self) -> StatementQuerySet:
-        return self.filter(status="received")
+        return self.filter(status=Status.RECEIVED)
 
     def in_review(self) -> StatementQuerySet:
-        return self.filter(status="in_review")
+        return self.filter(status=Status.IN_REVIEW)
 
     def published(self) -> StatementQuerySet:
-        return self.filter(status="published")
+        return self.filter(status=Status.PUBLISHED)
 
     def published_between(self, start: datetime, end: datetime) -> StatementQuerySet:
         return self.published().filter(published_at__gte=start, published_at__lt=end)
@@ -59,8 +65,9 @@ class StatementQuerySet(models.QuerySet):
         """Statements waiting for a reviewer, oldest first."""
         return self.in_review().order_by("id")
 
-    def by_receipt_hash(self, receipt_hash: str) -> StatementQuerySet:
-        return self.filter(receipt_hash=receipt_hash)
+    def by_receipt(self, code: str) -> StatementQuerySet:
+        """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""
+        return self.filter(receipt_hash=receipts.digest(code))
 
     def published_page(self, *, after: Cursor | None, size: int) -> tuple[list, Cursor | None]:
         """One page of published statements, newest first, and the cursor of the next."""

@@ -8,21 +8,16 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from statements import receipts, services
+from statements import services
 from statements.forms import ReceiptLookupForm, StatementForm, language_or_default
 from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
 from tuidang.lib.http import is_cross_site
 from tuidang.lib.limits import over_limit
 
-PAGE_SIZE = 50
 RECEIPT_COOKIE = "receipt"
 RECEIPT_COOKIE_SALT = "statements.submit_done"
 RECEIPT_COOKIE_MAX_AGE = 600
-
-
-def _refused(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(request, template, status=status)
 
 
 # The public forms carry no CSRF token: a token needs a cookie, and anonymous readers get
@@ -36,9 +31,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "statements/submit.html", {"form": StatementForm()})
     if is_cross_site(request):
-        return _refused(request, "403.html", 403)
+        return render(request, "403.html", status=403)
     if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
-        return _refused(request, "429.html", 429)
+        return render(request, "429.html", status=429)
     form = StatementForm(request.POST)
     if not form.is_valid():
         return render(request, "statements/submit.html", {"form": form}, status=400)
@@ -91,16 +86,14 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "statements/receipt.html", {"form": ReceiptLookupForm()})
     if is_cross_site(request):
-        return _refused(request, "403.html", 403)
+        return render(request, "403.html", status=403)
     if over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE):
-        return _refused(request, "429.html", 429)
+        return render(request, "429.html", status=429)
     form = ReceiptLookupForm(request.POST)
     if not form.is_valid():
         return render(request, "statements/receipt.html", {"form": form}, status=400)
     statement = (
-        Statement.objects.by_receipt_hash(receipts.digest(form.cleaned_data["receipt"]))
-        .only("id", "status")
-        .first()
+        Statement.objects.by_receipt(form.cleaned_data["receipt"]).only("id", "status").first()
     )
     context = {"form": ReceiptLookupForm(), "looked_up": True, "statement": statement}
     return render(request, "statements/receipt.html", context, status=200 if statement else 404)
@@ -113,8 +106,8 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     try:
         cursor = Cursor.decode(raw_cursor) if raw_cursor else None
     except InvalidCursor:
-        return _refused(request, "400.html", 400)
-    rows, next_cursor = Statement.objects.published_page(after=cursor, size=PAGE_SIZE)
+        return render(request, "400.html", status=400)
+    rows, next_cursor = Statement.objects.published_page(after=cursor)
     return render(
         request,
         "statements/list.html",

@@ -48,7 +48,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "statements": page[:QUEUE_PAGE_SIZE],
             "next_after": page[QUEUE_PAGE_SIZE - 1].id if len(page) > QUEUE_PAGE_SIZE else None,
             "waiting": queue.count(),
-            "reject_form": RejectForm(),
         },
     )
 

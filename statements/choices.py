@@ -1,0 +1,74 @@
+"""The fixed vocabularies of a statement."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.TextChoices):
+    PARTY = "party", _("the Communist Party")
+    YOUTH_LEAGUE = "youth_league", _("the Communist Youth League")
+    YOUNG_PIONEERS = "young_pioneers", _("the Young Pioneers")
+
+
+class Region(models.TextChoices):
+    """Provincial-level divisions of mainland China, Hong Kong and Macau (ISO 3166-2:CN)."""
+
+    BEIJING = "CN-BJ", _("Beijing")
+    TIANJIN = "CN-TJ", _("Tianjin")
+    HEBEI = "CN-HE", _("Hebei")
+    SHANXI = "CN-SX", _("Shanxi")
+    INNER_MONGOLIA = "CN-NM", _("Inner Mongolia")
+    LIAONING = "CN-LN", _("Liaoning")
+    JILIN = "CN-JL", _("Jilin")
+    HEILONGJIANG = "CN-HL", _("Heilongjiang")
+    SHANGHAI = "CN-SH", _("Shanghai")
+    JIANGSU = "CN-JS", _("Jiangsu")
+    ZHEJIANG = "CN-ZJ", _("Zhejiang")
+    ANHUI = "CN-AH", _("Anhui")
+    FUJIAN = "CN-FJ", _("Fujian")
+    JIANGXI = "CN-JX", _("Jiangxi")
+    SHANDONG = "CN-SD", _("Shandong")
+    HENAN = "CN-HA", _("Henan")
+    HUBEI = "CN-HB", _("Hubei")
+    HUNAN = "CN-HN", _("Hunan")
+    GUANGDONG = "CN-GD", _("Guangdong")
+    GUANGXI = "CN-GX", _("Guangxi")
+    HAINAN = "CN-HI", _("Hainan")
+    CHONGQING = "CN-CQ", _("Chongqing")
+    SICHUAN = "CN-SC", _("Sichuan")
+    GUIZHOU = "CN-GZ", _("Guizhou")
+    YUNNAN = "CN-YN", _("Yunnan")
+    TIBET = "CN-XZ", _("Tibet")
+    SHAANXI = "CN-SN", _("Shaanxi")
+    GANSU = "CN-GS", _("Gansu")
+    QINGHAI = "CN-QH", _("Qinghai")
+    NINGXIA = "CN-NX", _("Ningxia")
+    XINJIANG = "CN-XJ", _("Xinjiang")
+    HONG_KONG = "CN-HK", _("Hong Kong")
+    MACAU = "CN-MO", _("Macau")
+    OVERSEAS = "overseas", _("Overseas")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PHONE = "phone", _("Phone")
+    PAPER = "paper", _("Paper")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Not published")
+    REMOVED = "removed", _("Removed")
+
+
+class Flag(models.TextChoices):
+    """What screening found; a hint for the reviewer, never a verdict."""
+
+    DUPLICATE = "duplicate", _("Duplicate of an earlier statement")
+    CONTACT_NUMBER = "contact_number", _("Contains a phone number")
+    ID_NUMBER = "id_number", _("Contains an ID number")
