@@ -69,7 +69,9 @@ class StatementQuerySet(models.QuerySet):
         """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""
         return self.filter(receipt_hash=receipts.digest(code))
 
-    def published_page(self, *, after: Cursor | None, size: int) -> tuple[list, Cursor | None]:
+    def published_page(
+        self, *, after: Cursor | None, size: int = PUBLISHED_PAGE_SIZE
+    ) -> tuple[list, Cursor | None]:
         """One page of published statements, newest first, and the cursor of the next."""
         qs = self.published().order_by("-published_at", "-id")
         if after is not None:
