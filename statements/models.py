@@ -48,7 +48,10 @@ class Statement(models.Model):
     objects = StatementQuerySet.as_manager()
 
     class Meta:
-        permissions = [("review_statement", "Can review statements")]
+        permissions = [
+            ("review_statement", "Can review statements"),
+            ("remove_statement", "Can remove published statements"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_party=True)

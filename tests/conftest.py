@@ -44,6 +44,12 @@ def other_reviewer(db):
 
 
 @pytest.fixture
+def coordinator(reviewer):
+    reviewer.user_permissions.add(Permission.objects.get(codename="remove_statement"))
+    return get_user_model().objects.get(pk=reviewer.pk)  # fresh permission cache
+
+
+@pytest.fixture
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client

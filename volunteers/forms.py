@@ -5,10 +5,10 @@ from statements.models import REASON_MAX_LENGTH
 from statements.validators import validate_text
 
 
-class RejectForm(forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX_LENGTH,
         validators=[validate_text],
-        error_messages={"required": _("Give a reason for not publishing.")},
+        error_messages={"required": _("Give a reason.")},
     )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from statements.choices import Status
+
 
 class AuditEvent(models.Model):
     """One row per status change of a statement, written in the same transaction."""
@@ -20,8 +22,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     action = models.CharField(max_length=16, choices=Action.choices)
-    from_status = models.CharField(max_length=16)
-    to_status = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
     reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 

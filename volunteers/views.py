@@ -3,14 +3,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from statements import services
-from statements.models import Statement
+from statements.models import Statement, Status
 from tuidang.lib.limits import over_limit
-from volunteers.forms import RejectForm
+from volunteers.forms import ReasonForm
 
 QUEUE_PAGE_SIZE = 50
 
@@ -69,7 +69,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @reviewer_required
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RejectForm(request.POST)
+    form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(
             request, _("Statement #%(id)s: give a reason for not publishing.") % {"id": pk}
@@ -84,3 +84,51 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Statement #%(id)s will not be published.") % {"id": pk})
     return redirect("volunteers:review_queue")
+
+
+@reviewer_required
+@require_safe
+def statement(request: HttpRequest, pk: int) -> HttpResponse:
+    """One statement in any status, with its audit trail."""
+    statement = get_object_or_404(Statement, pk=pk)
+    events = statement.audit_events.select_related("actor").order_by("created_at", "id")
+    return render(
+        request,
+        "volunteers/statement.html",
+        {
+            "statement": statement,
+            "events": events,
+            "can_remove": statement.status == Status.PUBLISHED
+            and request.user.has_perm("statements.remove_statement"),
+        },
+    )
+
+
+@reviewer_required
+@require_safe
+def find_statement(request: HttpRequest) -> HttpResponse:
+    try:
+        pk = int(request.GET.get("id", ""))
+    except ValueError:
+        messages.error(request, _("Give a statement number."))
+        return redirect("volunteers:review_queue")
+    return redirect("volunteers:statement", pk=pk)
+
+
+@login_required
+@permission_required("statements.remove_statement", raise_exception=True)
+@require_POST
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Statement #%(id)s: give a reason.") % {"id": pk})
+        return redirect("volunteers:statement", pk=pk)
+    try:
+        services.remove(statement_id=pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except services.TransitionRefused:
+        messages.warning(request, _("Statement #%(id)s is not published.") % {"id": pk})
+    else:
+        messages.success(
+            request, _("Statement #%(id)s is removed from the list and the tallies.") % {"id": pk}
+        )
+    return redirect("volunteers:statement", pk=pk)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from counts.tasks import rollup_tallies
 from statements import services
 from statements.models import Statement, Status
 from tests import factories
@@ -141,3 +142,70 @@ def test_volunteer_pages_follow_the_browser_language_without_dead_switch_links(c
         html = client.get(reverse("volunteers:login"), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
         assert heading in html
         assert 'class="languages"' not in html
+
+
+@pytest.mark.django_db
+def test_statement_page_shows_any_status_with_its_history(reviewer_client, reviewer):
+    statement = factories.in_review_statement()
+    services.reject(statement_id=statement.pk, reviewer=reviewer, reason="重复提交")
+
+    html = reviewer_client.get(
+        reverse("volunteers:statement", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "重复提交" in html
+    assert "Received → In review" in html
+    assert "In review → Not published" in html
+    assert "reviewer" in html
+    assert f'action="/volunteer/statements/{statement.pk}/remove/"' not in html
+
+
+@pytest.mark.django_db
+def test_find_statement_by_number(reviewer_client):
+    statement = factories.in_review_statement()
+    found = reviewer_client.get(reverse("volunteers:find_statement"), {"id": statement.pk})
+    assert found["Location"] == reverse("volunteers:statement", args=[statement.pk])
+    junk = reviewer_client.get(reverse("volunteers:find_statement"), {"id": "abc"})
+    assert junk["Location"] == reverse("volunteers:review_queue")
+    assert reviewer_client.get(reverse("volunteers:statement", args=[10**30])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_reviewers_without_the_coordinator_permission_cannot_remove(reviewer_client, reviewer):
+    statement = factories.approved_statement(reviewer=reviewer)
+    page = reviewer_client.get(
+        reverse("volunteers:statement", args=[statement.pk])
+    ).content.decode()
+    assert "/remove/" not in page
+    response = reviewer_client.post(
+        reverse("volunteers:remove", args=[statement.pk]), {"reason": "x"}
+    )
+    assert response.status_code == 403
+    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_a_coordinator_removes_a_statement_from_the_list_and_the_tallies(client, coordinator, api):
+    statement = factories.approved_statement(reviewer=coordinator)
+    rollup_tallies.apply()
+    assert api.get(reverse("api:tallies")).json()["total"] == 1
+    client.force_login(coordinator)
+    page = client.get(reverse("volunteers:statement", args=[statement.pk])).content.decode()
+    assert f'action="/volunteer/statements/{statement.pk}/remove/"' in page
+
+    assert (
+        client.post(reverse("volunteers:remove", args=[statement.pk]), {"reason": ""}).status_code
+        == 302
+    )
+    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED  # a reason is required
+    client.post(reverse("volunteers:remove", args=[statement.pk]), {"reason": "本人要求撤下"})
+    rollup_tallies.apply()
+
+    assert Statement.objects.get(pk=statement.pk).status == Status.REMOVED
+    assert AuditEvent.objects.get(statement=statement, action="removed").actor == coordinator
+    assert api.get(reverse("api:tallies")).json()["total"] == 0
+    assert api.get(reverse("api:statement_detail", args=[statement.pk])).status_code == 404
+    again = client.post(
+        reverse("volunteers:remove", args=[statement.pk]), {"reason": "x"}, follow=True
+    )
+    assert 'class="warning"' in again.content.decode()

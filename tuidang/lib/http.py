@@ -7,11 +7,14 @@ from django.http import HttpRequest
 def is_cross_site(request: HttpRequest) -> bool:
     """Whether the browser says this request was sent by another site's page.
 
-    Browsers send Sec-Fetch-Site and Origin with every form post; a request without
-    them (an old browser, a script) is not cross-site by this test.
+    Sec-Fetch-Site is set by the browser and cannot be forged by a page, so when present
+    it decides: only our own pages ("same-origin") and the user's own navigation
+    ("none") may post. Older browsers send only Origin; a request with neither (an old
+    browser, a script) is not cross-site by this test.
     """
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return True
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is None:
         return False

@@ -168,8 +168,10 @@ class Command(BaseCommand):
         user, _created = get_user_model().objects.get_or_create(username=REVIEWER_USERNAME)
         user.set_password(REVIEWER_PASSWORD)
         user.save()
+        # The demo volunteer is both a reviewer and a coordinator (who may remove).
         user.user_permissions.add(
-            Permission.objects.get(
-                codename="review_statement", content_type__app_label="statements"
+            *Permission.objects.filter(
+                codename__in=["review_statement", "remove_statement"],
+                content_type__app_label="statements",
             )
         )

@@ -48,13 +48,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--noreload", action="store_true", help="No autoreloader.")
 
     def handle(self, *args, addrport, **options):
         if not settings.EMBEDDED:
             raise CommandError("runembedded is for the embedded default (REDIS_URL unset).")
+        # A worker imports the task modules when it starts; this process is not a worker.
+        current_app.loader.import_default_modules()
         # With the autoreloader, only the child process (RUN_MAIN) serves requests.
-        if os.environ.get("RUN_MAIN") == "true":
+        if os.environ.get("RUN_MAIN") == "true" or options.get("noreload"):
             threading.Thread(
                 target=_run_periodic_forever, args=(threading.Event(),), daemon=True
             ).start()
-        call_command("runserver", addrport)
+        call_command("runserver", addrport, use_reloader=not options["noreload"])
