@@ -72,3 +72,4 @@ class Flag(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate of an earlier statement")
     CONTACT_NUMBER = "contact_number", _("Contains a phone number")
     ID_NUMBER = "id_number", _("Contains an ID number")
+    EMAIL = "email", _("Contains an email address")

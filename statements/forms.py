@@ -15,12 +15,24 @@ class NFCCharField(forms.CharField):
         return normalize(super().to_python(value))
 
 
-class StatementForm(forms.Form):
+class LabelledForm(forms.Form):
+    """Labels sit above their fields, so they need no colon (and Django's is ASCII ":"
+    in Simplified Chinese)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class StatementForm(LabelledForm):
     name = NFCCharField(
         label=_("Name or alias"),
         max_length=NAME_MAX_LENGTH,
         validators=[validate_name],
         help_text=_("Your real name or any alias. It will be published."),
+        error_messages={
+            "max_length": _("At most %(limit_value)d characters; this has %(show_value)d.")
+        },
     )
     is_alias = forms.BooleanField(label=_("This is an alias"), required=False)
     organizations = forms.MultipleChoiceField(
@@ -39,6 +51,9 @@ class StatementForm(forms.Form):
         required=False,
         max_length=TEXT_MAX_LENGTH,
         validators=[validate_text],
+        error_messages={
+            "max_length": _("At most %(limit_value)d characters; this has %(show_value)d.")
+        },
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "In your own words, at most 5,000 characters. Do not include phone or ID numbers."
@@ -46,7 +61,7 @@ class StatementForm(forms.Form):
     )
 
 
-class ReceiptLookupForm(forms.Form):
+class ReceiptLookupForm(LabelledForm):
     receipt = forms.CharField(
         label=_("Receipt code"),
         max_length=64,

@@ -5,6 +5,7 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from statements.choices import Channel, Flag, Organization, Region, Status
 from statements.querysets import StatementQuerySet
@@ -117,8 +118,9 @@ class Statement(models.Model):
     def organizations(self) -> list[str]:
         return [org.value for org, field in ORGANIZATION_FIELDS.items() if getattr(self, field)]
 
-    def get_organizations_display(self) -> list[str]:
-        return [Organization(org).label for org in self.organizations]
+    def get_organizations_display(self) -> str:
+        separator = pgettext("separator between list items", ", ")
+        return separator.join(str(Organization(org).label) for org in self.organizations)
 
     def get_flags_display(self) -> list[str]:
         return [Flag(flag).label for flag in self.screening_flags if flag in Flag.values]

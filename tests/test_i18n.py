@@ -1,9 +1,12 @@
+import re
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.utils import translation
+
+from tests import factories
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 
@@ -85,3 +88,31 @@ def test_api_errors_are_in_the_requested_language(api, lang):
         assert response.json()["organizations"] == [
             translation.gettext("Choose at least one organization.")
         ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "organizations", "alias"),
+    [
+        ("zh-hans", "中国共产党、少先队", "（化名）"),
+        ("zh-hant", "中國共產黨、少先隊", "（化名）"),
+        ("en", "the Communist Party, the Young Pioneers", "(alias)"),
+    ],
+)
+def test_statements_read_naturally_in_each_language(client, reviewer, lang, organizations, alias):
+    statement = factories.approved_statement(
+        reviewer=reviewer, organizations=["party", "young_pioneers"], is_alias=True
+    )
+    html = client.get(f"/{lang}/statements/{statement.pk}/").content.decode()
+    assert organizations in html
+    assert alias in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["zh-hans", "zh-hant", "en"])
+def test_form_labels_carry_no_ascii_colon(client, lang):
+    html = client.get(f"/{lang}/submit/").content.decode()
+    assert re.findall(r"<label[^>]*>([^<]*)</label>", html)
+    assert not [
+        label for label in re.findall(r"<label[^>]*>([^<]*)</label>", html) if label.endswith(":")
+    ]

@@ -19,6 +19,9 @@ class SignInView(LoginView):
     template_name = "volunteers/login.html"
     redirect_authenticated_user = True
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": ""}
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if over_limit(request, group="volunteers:login", rate=settings.LOGIN_RATE):
             return render(request, "429.html", status=429)

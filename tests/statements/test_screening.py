@@ -96,6 +96,8 @@ def test_a_rejected_statement_does_not_make_its_copy_a_duplicate(reviewer):
         ("张三", "身份证11010519491231002X", "id_number"),
         ("张三", "身份证 110105194912310021", "id_number"),
         ("张三", "老身份证 110105491231002", "id_number"),
+        ("张三", "联系我 zhang.san+tuidang@example.org", "email"),
+        ("zhangsan@mail.example.cn", "", "email"),
     ],
 )
 def test_phone_and_id_numbers_are_flagged(name, text, flag):

@@ -210,6 +210,17 @@ def test_statement_list_pages_by_keyset_links(client):
 
 
 @pytest.mark.django_db
+def test_later_pages_link_back_to_the_newest(client):
+    for _ in range(51):
+        factories.published_statement()
+    first = client.get(url("statements:list")).content.decode()
+    assert "Newest" not in client.get(url("statements:list", lang="en")).content.decode()
+    later = re.search(r'href="(\?before=[0-9.]+)" rel="next"', first).group(1)
+    html = client.get(url("statements:list", lang="en") + later).content.decode()
+    assert '<a href="/en/statements/">Newest statements</a>' in html
+
+
+@pytest.mark.django_db
 def test_statement_list_with_a_bad_cursor_is_400(client):
     assert client.get(url("statements:list"), {"before": "x.y"}).status_code == 400
 
