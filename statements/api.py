@@ -1,16 +1,18 @@
+import re
+
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from statements import services
-from statements.forms import language_or_default
+from statements.forms import statement_fields
 from statements.models import Statement, Status
 from statements.querysets import Cursor, InvalidCursor
 from statements.serializers import (
@@ -19,6 +21,10 @@ from statements.serializers import (
     StatementSerializer,
 )
 from tuidang.lib.limits import over_limit
+
+# A client's retry key (the Idempotency-Key header): printable ASCII, long enough to be
+# unguessable by another client.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,128}")
 
 
 class PublicAPIView(APIView):
@@ -67,20 +73,27 @@ class StatementCollection(PublicAPIView):
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
             return _too_many_requests()
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationError(
+                {"Idempotency-Key": [_("Use 16 to 128 visible ASCII characters.")]}
+            )
         serializer = StatementInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        submission = services.submit_statement(
-            display_name=data["name"],
-            is_alias=data["is_alias"],
-            organizations=data["organizations"],
-            region=data["region"],
-            text=data["text"],
-            language=language_or_default(get_language()),
-        )
+        try:
+            submission = services.submit_statement(
+                **statement_fields(serializer.validated_data),
+                submission_key=f"api:{key}" if key else None,
+            )
+        except services.SubmissionKeyReused:
+            return Response(
+                {"detail": _("This Idempotency-Key was already used for another statement.")},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        # A retry with the same key answers as the first time did, with the row's status.
         return Response(
-            {"receipt": submission.receipt, "status": Status.RECEIVED.value},
-            status=status.HTTP_201_CREATED,
+            {"receipt": submission.receipt, "status": submission.statement.status},
+            status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK,
         )
 
 

@@ -1,5 +1,9 @@
+import secrets
+
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region
@@ -25,6 +29,15 @@ class LabelledForm(forms.Form):
 
 
 class StatementForm(LabelledForm):
+    # A fresh random token in every blank form: submitting the same form twice (a
+    # double click on a slow link) stores one statement. See submit_statement.
+    token = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=64,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$")],
+    )
+
     name = NFCCharField(
         label=_("Name or alias"),
         max_length=NAME_MAX_LENGTH,
@@ -60,6 +73,15 @@ class StatementForm(LabelledForm):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["token"] = secrets.token_urlsafe(18)
+
+    def submission_key(self) -> str | None:
+        token = self.cleaned_data.get("token")
+        return f"form:{token}" if token else None
+
 
 class ReceiptLookupForm(LabelledForm):
     receipt = forms.CharField(
@@ -72,6 +94,15 @@ class ReceiptLookupForm(LabelledForm):
         return normalize_receipt(self.cleaned_data["receipt"])
 
 
-def language_or_default(code: str | None) -> str:
-    codes = [c for c, _name in settings.LANGUAGES]
-    return code if code in codes else settings.LANGUAGE_CODE
+def statement_fields(data: dict) -> dict:
+    """submit_statement's arguments from validated form or serializer data."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = get_language()
+    return {
+        "display_name": data["name"],
+        "is_alias": data["is_alias"],
+        "organizations": data["organizations"],
+        "region": data["region"],
+        "text": data["text"],
+        "language": language if language in codes else settings.LANGUAGE_CODE,
+    }

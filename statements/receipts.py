@@ -6,7 +6,10 @@ a leaked database does not let anyone look up or link a statement by its receipt
 """
 
 import hashlib
+import hmac
 import secrets
+
+from django.conf import settings
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 20
@@ -16,9 +19,26 @@ _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = str.maketrans("", "", " -_\u3000\uff0d")
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+def _format(raw: str) -> str:
     return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
+
+
+def new_code() -> str:
+    return _format("".join(secrets.choice(ALPHABET) for _ in range(LENGTH)))
+
+
+def code_for_key(key: str) -> str:
+    """The receipt for a submission key (the form's one-time token, an API client's
+    Idempotency-Key): the same key always gives the same code, so a resent submission
+    finds its first copy. Keyed with SECRET_KEY; the key itself is never stored, so the
+    database and the secret together still cannot produce a receipt."""
+    secret = hashlib.sha256(f"receipt|{settings.SECRET_KEY}".encode()).digest()
+    number = int.from_bytes(hmac.new(secret, key.encode(), hashlib.sha256).digest(), "big")
+    raw = ""
+    for _ in range(LENGTH):  # 20 characters x 5 bits = 100 bits of the digest
+        number, index = divmod(number, len(ALPHABET))
+        raw += ALPHABET[index]
+    return _format(raw)
 
 
 def normalize(code: str) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from statements import receipts, screening
@@ -31,10 +31,16 @@ class TransitionRefused(Exception):
     """The statement was not in the status the change needs (someone else acted first)."""
 
 
+class SubmissionKeyReused(Exception):
+    """A submission key came back with a different statement than the one it first sent."""
+
+
 @dataclass(frozen=True)
 class Submission:
     statement: Statement
     receipt: str
+    # False when this was a resent copy of a submission already stored.
+    created: bool = True
 
 
 def submit_statement(
@@ -46,15 +52,21 @@ def submit_statement(
     text: str,
     language: str,
     channel: str = Channel.WEB,
+    submission_key: str | None = None,
 ) -> Submission:
-    """Store a validated statement as `received` and return its one-time receipt code.
+    """Store a validated statement as `received` and return its receipt code.
 
     The row is committed when this returns: the caller may tell the sender it was
     accepted. Nothing else happens here; the screening sweeper picks the row up.
     Callers validate first (forms, serializers); the database constraints are the
     last line, not the validation.
+
+    With a `submission_key` the receipt is derived from it, so the same submission sent
+    twice (a double click, a client's retry, even at the same instant) stores one row:
+    the second insert collides on the unique receipt hash and returns the first row with
+    created=False. The same key with a different statement raises SubmissionKeyReused.
     """
-    receipt = receipts.new_code()
+    receipt = receipts.code_for_key(submission_key) if submission_key else receipts.new_code()
     statement = Statement(
         display_name=display_name,
         is_alias=is_alias,
@@ -68,8 +80,16 @@ def submit_statement(
         receipt_hash=receipts.digest(receipt),
         **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
     )
-    with transaction.atomic():
-        statement.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            statement.save(force_insert=True)
+    except IntegrityError:
+        first = Statement.objects.filter(receipt_hash=statement.receipt_hash).first()
+        if submission_key is None or first is None:
+            raise
+        if first.content_hash != statement.content_hash:
+            raise SubmissionKeyReused(submission_key) from None
+        return Submission(statement=first, receipt=receipt, created=False)
     return Submission(statement=statement, receipt=receipt)
 
 

@@ -3,13 +3,12 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from statements import services
-from statements.forms import ReceiptLookupForm, StatementForm, language_or_default
+from statements.forms import ReceiptLookupForm, StatementForm, statement_fields
 from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
 from tuidang.lib.http import is_cross_site
@@ -37,15 +36,13 @@ def submit(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST)
     if not form.is_valid():
         return render(request, "statements/submit.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    submission = services.submit_statement(
-        display_name=data["name"],
-        is_alias=data["is_alias"],
-        organizations=data["organizations"],
-        region=data["region"],
-        text=data["text"],
-        language=language_or_default(get_language()),
-    )
+    statement = statement_fields(form.cleaned_data)
+    try:
+        submission = services.submit_statement(**statement, submission_key=form.submission_key())
+    except services.SubmissionKeyReused:
+        # The same blank form sent again with other content (back, edit, submit): that
+        # is a new statement, so it is stored with a receipt of its own.
+        submission = services.submit_statement(**statement)
     # Post-redirect-get without the code in a URL (history, proxies and logs keep URLs):
     # it rides in a short-lived signed cookie scoped to the one page that shows it once.
     done_url = reverse("statements:submit_done")

@@ -322,3 +322,49 @@ def test_receipt_lookup_is_not_served_over_get(api):
     assert (
         api.get(reverse("api:receipt_lookup"), {"receipt": receipts.new_code()}).status_code == 405
     )
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_receipt(api):
+    key = "client-retry-key-0123456789"
+    first = post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+    services.screen_received()
+    again = post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["receipt"] == again.json()["receipt"]
+    assert again.json()["status"] == "in_review"
+    assert Statement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_idempotency_key_reused_for_another_statement_is_a_422(api):
+    key = "client-retry-key-0123456789"
+    post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+    response = post_statement(api, {**VALID, "name": "另一个人"}, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 422
+    assert Statement.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "key", ["short", "x" * 129, "has spaces in it, sixteen+", "汉字汉字汉字汉字汉字汉字汉字汉字"]
+)
+def test_a_malformed_idempotency_key_is_a_400(api, key):
+    response = post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_without_a_key_two_identical_submissions_are_two_statements(api):
+    receipts_seen = {post_statement(api, VALID).json()["receipt"] for _ in range(2)}
+    assert len(receipts_seen) == 2
+    assert Statement.objects.count() == 2
+
+
+def test_keys_give_stable_well_formed_receipts():
+    code = receipts.code_for_key("form:abc")
+    assert code == receipts.code_for_key("form:abc")
+    assert code != receipts.code_for_key("form:abd")
+    assert RECEIPT_FORMAT.match(code)

@@ -94,3 +94,23 @@ def test_approve_and_reject_at_the_same_moment_decide_once(reviewer, other_revie
     decisions = AuditEvent.objects.filter(statement=statement, action__in=["approved", "rejected"])
     assert decisions.count() == 1
     assert Statement.objects.get(pk=statement.pk).status == decisions.get().to_status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_sent_twice_at_once_is_stored_once():
+    fields = {
+        "display_name": "同时提交",
+        "is_alias": False,
+        "organizations": ["party"],
+        "region": "CN-GD",
+        "text": "",
+        "language": "zh-hans",
+        "submission_key": "form:double-click-token-123",
+    }
+
+    outcomes = run_at_once(*[lambda: services.submit_statement(**fields)] * 3)
+
+    assert all(isinstance(o, services.Submission) for o in outcomes), outcomes
+    assert len({o.receipt for o in outcomes}) == 1
+    assert sorted(o.created for o in outcomes) == [False, False, True]
+    assert Statement.objects.count() == 1

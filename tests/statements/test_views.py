@@ -270,3 +270,52 @@ def test_junk_paths_are_404_pages(path):
     body = b"".join(WSGIHandler()(environ, lambda status, headers: statuses.append(status)))
     assert statuses == ["404 Not Found"]
     assert b"<html" in body
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="token" value="([A-Za-z0-9_-]+)"', html).group(1)
+
+
+def _receipt_after(client, response) -> str:
+    return re.search(r"<code>(.*?)</code>", client.get(response["Location"]).content.decode())[1]
+
+
+@pytest.mark.django_db
+def test_every_blank_form_carries_its_own_hidden_token(client):
+    first, second = (client.get(url("statements:submit")).content.decode() for _ in range(2))
+    assert _token(first) != _token(second)
+    assert 'type="hidden" name="token"' in first
+    assert ">Token<" not in first
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_twice_stores_one_statement_with_one_receipt(client):
+    token = _token(client.get(url("statements:submit")).content.decode())
+
+    first = client.post(url("statements:submit"), {**FORM, "token": token})
+    first_receipt = _receipt_after(client, first)
+    second = client.post(url("statements:submit"), {**FORM, "token": token})
+    second_receipt = _receipt_after(client, second)
+
+    assert Statement.objects.count() == 1
+    assert first_receipt == second_receipt
+    assert Statement.objects.get().receipt_hash == receipts.digest(first_receipt)
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_again_with_other_content_is_a_new_statement(client):
+    token = _token(client.get(url("statements:submit")).content.decode())
+
+    first = _receipt_after(client, client.post(url("statements:submit"), {**FORM, "token": token}))
+    edited = {**FORM, "text": "改过的文字", "token": token}
+    second = _receipt_after(client, client.post(url("statements:submit"), edited))
+
+    assert Statement.objects.count() == 2
+    assert first != second
+
+
+@pytest.mark.django_db
+def test_a_malformed_token_is_a_400(client):
+    response = client.post(url("statements:submit"), {**FORM, "token": "短"})
+    assert response.status_code == 400
+    assert Statement.objects.count() == 0
