@@ -1,0 +1,206 @@
+"""The acceptance path in a real browser: headless Chromium, JavaScript off.
+
+Django's test client sends no Origin and no Sec-Fetch-* headers, so it cannot show what a
+browser's security headers do to our form posts: under `Referrer-Policy: no-referrer`
+Chromium sends `Origin: null` with its form posts, and Django's CSRF check refuses them
+(the volunteer sign-in fails first). This test drives the pages the way a reader and a
+volunteer do, with forms and links only.
+
+It needs Debian's `chromium` and `chromium-driver` (.ci/run installs them). Without them
+it is skipped with a reason, or fails when CI is set: it must never pass by not running.
+"""
+
+import os
+import re
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from counts.tasks import rollup_tallies
+from statements.models import Statement, Status
+from statements.tasks import screen_statements
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--blink-settings=scriptEnabled=false",
+]
+PASSWORD = "a-long-test-password"  # the `reviewer` fixture's, in tests/conftest.py
+NAME = "刘德明"
+TEXT = "我自愿声明退出中共和少先队。"
+
+
+def zh(message: str) -> str:
+    """What the public pages (under /zh-hans/) say for `message`."""
+    with translation.override("zh-hans"):
+        return gettext(message)
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    """One headless Chromium with JavaScript off, for one test; quit when it ends."""
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+    if missing:
+        reason = (
+            f"{' and '.join(missing)} not found: install the browser with "
+            "`apt-get install chromium chromium-driver` (Debian) to run the browser tests"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+    options = Options()
+    options.binary_location = CHROMIUM  # never a browser that a tool downloads
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    options.add_experimental_option(
+        "prefs", {"profile.managed_default_content_settings.javascript": 2}
+    )
+    # An explicit driver path: Selenium Manager (which downloads drivers) is not used.
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    request.addfinalizer(driver.quit)
+    driver.set_page_load_timeout(30)
+
+    # JavaScript is really off: only then does the browser show <noscript> content.
+    driver.get("data:text/html;charset=utf-8,<noscript><p id=n>off</p></noscript>")
+    shown = [p for p in driver.find_elements(By.ID, "n") if p.is_displayed()]
+    assert shown, "JavaScript is on in the browser: the test must run with it off"
+    return driver
+
+
+def page_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def press(driver, button) -> None:
+    """Click a form's button and wait for the page it leads to (often at the same URL)."""
+    button.click()
+    WebDriverWait(driver, 15).until(staleness_of(button))
+
+
+def submit_form(driver) -> None:
+    """Press the page's one form button in <main>, as a reader does."""
+    press(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+
+
+def reload(driver, url: str) -> None:
+    """Public pages may be cached for 15-30 s; a reader reloads to see what is new."""
+    driver.get(url)
+    driver.refresh()
+
+
+def look_up_receipt(driver, base: str, receipt: str) -> str:
+    driver.get(f"{base}/zh-hans/receipt/")
+    driver.find_element(By.NAME, "receipt").send_keys(receipt)
+    submit_form(driver)
+    assert driver.current_url == f"{base}/zh-hans/receipt/"
+    return driver.find_element(By.CSS_SELECTOR, "section.result").text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statement_from_form_to_published_in_a_browser_without_javascript(
+    browser, live_server, reviewer
+):
+    base = live_server.url
+    refused = "the browser's form post was refused:\n{}"
+
+    # A reader looks around: no page sets a cookie.
+    browser.get(f"{base}/zh-hans/")
+    assert browser.find_element(By.CSS_SELECTOR, "p.total").text == "0"
+    browser.get(f"{base}/zh-hans/statements/")
+    assert zh("No statements have been published yet.") in page_text(browser)
+
+    # An empty form comes back with its errors, and nothing is stored.
+    browser.get(f"{base}/zh-hans/submit/")
+    submit_form(browser)
+    assert browser.current_url == f"{base}/zh-hans/submit/"
+    assert browser.find_elements(By.CSS_SELECTOR, ".errorsummary"), refused.format(
+        page_text(browser)
+    )
+    assert browser.find_elements(By.NAME, "name"), "the form is gone after the error"
+    assert not Statement.objects.exists()
+
+    # The filled form is accepted; the done page shows the receipt once.
+    browser.find_element(By.NAME, "name").send_keys(NAME)
+    browser.find_element(By.NAME, "is_alias").click()
+    for organization in ("party", "young_pioneers"):
+        browser.find_element(
+            By.CSS_SELECTOR, f"input[name=organizations][value={organization}]"
+        ).click()
+    Select(browser.find_element(By.NAME, "region")).select_by_value("CN-HB")
+    browser.find_element(By.NAME, "text").send_keys(TEXT)
+    submit_form(browser)
+    assert browser.current_url == f"{base}/zh-hans/submit/done/", refused.format(page_text(browser))
+    try:
+        receipt = browser.find_element(By.CSS_SELECTOR, "p.receipt code").text.strip()
+    except NoSuchElementException:
+        pytest.fail(f"no receipt on the done page:\n{page_text(browser)}")
+    assert re.fullmatch(r"\S{8,}", receipt), receipt
+    statement = Statement.objects.by_receipt(receipt).get()
+    assert (statement.display_name, statement.is_alias, statement.region) == (NAME, True, "CN-HB")
+
+    browser.refresh()
+    assert browser.find_elements(By.TAG_NAME, "code") == []
+    assert receipt not in browser.page_source
+    assert zh("No receipt to show") in page_text(browser)
+
+    assert look_up_receipt(browser, base, receipt) == zh(
+        "Your statement has been received and is waiting for review."
+    )
+
+    # The one-time receipt cookie is gone, and no page set another.
+    assert browser.get_cookies() == []
+
+    screen_statements.apply()
+    statement.refresh_from_db()
+    assert statement.status == Status.IN_REVIEW
+
+    # A volunteer signs in through the form (Django's CSRF check reads Origin here).
+    browser.get(f"{base}/volunteer/login/")
+    browser.find_element(By.NAME, "username").send_keys(reviewer.username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    submit_form(browser)
+    assert browser.current_url == f"{base}/volunteer/", refused.format(page_text(browser))
+
+    article = browser.find_element(By.XPATH, f"//article[.//bdi[normalize-space()='{NAME}']]")
+    publish = article.find_element(
+        By.CSS_SELECTOR, f'form[action="/volunteer/statements/{statement.pk}/approve/"] button'
+    )
+    press(browser, publish)
+    assert browser.current_url == f"{base}/volunteer/", refused.format(page_text(browser))
+    statement.refresh_from_db()
+    assert statement.status == Status.PUBLISHED, refused.format(page_text(browser))
+    assert not browser.find_elements(By.CSS_SELECTOR, f'form[action*="/{statement.pk}/"]')
+
+    rollup_tallies.apply()
+
+    # Listed, counted, and the receipt says so.
+    reload(browser, f"{base}/zh-hans/statements/")
+    listed = browser.find_element(
+        By.CSS_SELECTOR, f'article.statement a[href="/zh-hans/statements/{statement.pk}/"]'
+    )
+    assert listed.text == NAME
+    assert TEXT in page_text(browser)
+    reload(browser, f"{base}/zh-hans/")
+    assert browser.find_element(By.CSS_SELECTOR, "p.total").text == "1"
+    assert look_up_receipt(browser, base, receipt).startswith(
+        zh("Your statement has been published.")
+    )
