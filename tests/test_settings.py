@@ -59,3 +59,35 @@ def test_a_malformed_rate_refuses_to_start(name):
     result = run_django({"DEBUG": "1", name: "30/minute"})
     assert result.returncode != 0
     assert name in result.stderr
+
+
+def test_manage_py_runs_the_embedded_default_but_the_servers_refuse_without_a_secret():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0, check.stderr
+    for module in ("tuidang.wsgi", "tuidang.celery"):
+        served = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import {module}; import django.conf; django.conf.settings.DEBUG",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert served.returncode != 0, module
+        assert "SECRET_KEY is not set" in served.stderr
