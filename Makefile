@@ -11,9 +11,11 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuidang
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuidang_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages translations install clean
+.PHONY: help run test bench lint format messages translations install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,6 +31,11 @@ test: install translations ## Run the whole suite against the local PostgreSQL a
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
 		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install translations ## Intake, screening and rollup throughput (BENCH_N=5000 for the README figures)
+	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
+		DEBUG=0 INTAKE_RATE=100000000/m $(BIN)/python bench/intake.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -141,3 +141,26 @@ def test_a_row_that_would_outgrow_its_limits_in_nfc_does_not_block_the_queue():
     assert stuck.status == Status.IN_REVIEW
     assert stuck.display_name == "\ufb2c" * 100  # kept as written rather than broken
     assert all(Statement.objects.get(pk=s.pk).status == Status.IN_REVIEW for s in others)
+
+
+@pytest.mark.django_db
+def test_one_batch_of_mixed_statements_gets_each_its_own_flags():
+    plain = factories.received_statement(display_name="平常", text="退出")
+    phone = factories.received_statement(display_name="电话", text="13812345678")
+    copy_1 = factories.received_statement(display_name="复制", text="同一份")
+    copy_2 = factories.received_statement(display_name="复制", text="同一份")
+    decomposed = factories.received_statement(display_name="x")
+    Statement.objects.filter(pk=decomposed.pk).update(text="Jose\u0301")  # as if imported
+
+    assert services.screen_received() == 5
+
+    flags = dict(Statement.objects.values_list("pk", "screening_flags"))
+    assert flags == {
+        plain.pk: [],
+        phone.pk: ["contact_number"],
+        copy_1.pk: [],
+        copy_2.pk: ["duplicate"],
+        decomposed.pk: [],
+    }
+    assert Statement.objects.get(pk=decomposed.pk).text == "Jos\u00e9"
+    assert set(Statement.objects.values_list("status", flat=True)) == {"in_review"}
