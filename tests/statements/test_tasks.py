@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from celery.signals import before_task_publish
 from django.conf import settings
 from django.urls import reverse
 
@@ -78,28 +79,37 @@ def test_a_worker_process_moves_a_statement_from_received_to_in_review(worker):
 def test_submission_succeeds_with_redis_unreachable_and_the_sweeper_finishes_the_job(
     api, client, settings
 ):
-    # Nothing listens on port 9: broker and cache are both gone.
-    dead = "redis://127.0.0.1:9/0"
+    # Nothing listens on port 9: the cache (rate limits) is gone...
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": dead,
+            "LOCATION": "redis://127.0.0.1:9/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    settings.CELERY_BROKER_URL = dead
+    # ...and the broker is never asked: intake publishes no message at all.
+    published = []
 
-    by_api = api.post(
-        reverse("api:statements"),
-        {"name": "李明", "organizations": ["party"], "region": "CN-BJ"},
-        format="json",
-    )
-    by_form = client.post(
-        "/zh-hans/submit/", {"name": "张华", "organizations": ["young_pioneers"], "region": "CN-SH"}
-    )
+    def record(sender=None, **kwargs):
+        published.append(sender)
+
+    before_task_publish.connect(record)
+    try:
+        by_api = api.post(
+            reverse("api:statements"),
+            {"name": "李明", "organizations": ["party"], "region": "CN-BJ"},
+            format="json",
+        )
+        by_form = client.post(
+            "/zh-hans/submit/",
+            {"name": "张华", "organizations": ["young_pioneers"], "region": "CN-SH"},
+        )
+    finally:
+        before_task_publish.disconnect(record)
 
     assert by_api.status_code == 201
     assert by_form.status_code == 302
+    assert published == []
     assert list(Statement.objects.values_list("status", flat=True)) == ["received", "received"]
 
     # Redis is back; the next beat's sweeper screens whatever was left received.
