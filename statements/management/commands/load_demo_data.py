@@ -134,11 +134,11 @@ class Command(BaseCommand):
         text = rng.choice(TEXTS)
         now = timezone.now()
         published = index < PUBLISHED_COUNT
-        created_at = (
-            now - timedelta(seconds=rng.randint(600, DAYS * 86400))
-            if published
-            else (now - timedelta(minutes=rng.randint(5, 600)))
-        )
+        if published:
+            created_at = now - timedelta(seconds=rng.randint(600, DAYS * 86400))
+        else:  # the queue is in id order, which is arrival order: keep the times in step
+            waiting = PUBLISHED_COUNT + IN_REVIEW_COUNT - index
+            created_at = now - timedelta(minutes=waiting * 7 + rng.randint(0, 5))
         receipt = "".join(rng.choice(receipts.ALPHABET) for _ in range(receipts.LENGTH))
         return Statement(
             display_name=name,
