@@ -17,6 +17,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from counts.tasks import rollup_tallies  # noqa: E402
+from statements.choices import Region  # noqa: E402
 from statements.models import Statement  # noqa: E402
 from statements.tasks import screen_statements  # noqa: E402
 
@@ -29,6 +30,11 @@ call_command("load_demo_data", verbosity=0)
 call_command("load_demo_data", verbosity=0)  # idempotent
 demo_count = Statement.objects.count()
 assert demo_count > 300, demo_count
+published = Statement.objects.published()
+assert set(published.values_list("region", flat=True)) == set(Region.values)
+for column in ("left_party", "left_youth_league", "left_young_pioneers"):
+    assert published.filter(**{column: True}).exists(), column
+assert published.filter(is_alias=True).exists() and published.filter(is_alias=False).exists()
 
 client = Client()
 before = client.get("/api/v1/tallies/").json()["total"]

@@ -131,6 +131,8 @@ class Command(BaseCommand):
             [orgs for orgs, _w in ORGANIZATION_SETS], [w for _o, w in ORGANIZATION_SETS]
         )[0]
         region = rng.choices(list(REGION_WEIGHTS), list(REGION_WEIGHTS.values()))[0]
+        if index < len(Region.values):  # every region appears at least once
+            region = Region.values[index]
         text = rng.choice(TEXTS)
         now = timezone.now()
         published = index < PUBLISHED_COUNT
