@@ -68,7 +68,11 @@ class StatementCollection(PublicAPIView):
             next_url = request.build_absolute_uri(
                 f"{reverse('api:statements')}?cursor={next_cursor.encode()}"
             )
-        return Response({"results": StatementSerializer(rows, many=True).data, "next": next_url})
+        response = Response(
+            {"results": StatementSerializer(rows, many=True).data, "next": next_url}
+        )
+        response["Cache-Control"] = "public, max-age=30"
+        return response
 
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
@@ -100,7 +104,10 @@ class StatementCollection(PublicAPIView):
 class StatementDetail(PublicAPIView):
     def get(self, request: Request, pk: int) -> Response:
         statement = get_object_or_404(Statement.objects.published(), pk=pk)
-        return Response(StatementSerializer(statement).data)
+        response = Response(StatementSerializer(statement).data)
+        # Short: a removed statement must leave shared caches quickly.
+        response["Cache-Control"] = "public, max-age=30"
+        return response
 
 
 class ReceiptLookup(PublicAPIView):

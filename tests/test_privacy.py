@@ -71,6 +71,25 @@ def test_public_pages_load_nothing_from_another_origin(client, reviewer):
         assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.django_db
+def test_public_reads_are_cacheable_briefly_and_receipt_pages_not_at_all(client, reviewer):
+    statement = factories.approved_statement(reviewer=reviewer)
+    public = [
+        "/zh-hans/",
+        "/en/statements/",
+        f"/en/statements/{statement.pk}/",
+        reverse("api:statements"),
+        reverse("api:statement_detail", args=[statement.pk]),
+        reverse("api:tallies"),
+    ]
+    for url in public:
+        cache_control = client.get(url)["Cache-Control"]
+        assert "public" in cache_control, url
+        assert int(cache_control.split("max-age=")[1].split(",")[0]) <= 30, url
+    for url in ["/en/submit/", "/en/receipt/", "/en/submit/done/"]:
+        assert "no-store" in client.get(url)["Cache-Control"], url
+
+
 def test_the_stylesheet_imports_nothing():
     css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
     assert "@import" not in css
