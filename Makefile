@@ -32,7 +32,7 @@ test: install translations ## Run the whole suite against the local PostgreSQL a
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
 		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install translations ## Intake, screening and rollup throughput (BENCH_N=5000 for the README figures)
+bench: install translations ## Intake, screening and rollup throughput (BENCH_N=2000 for the README figures)
 	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
 		DEBUG=0 INTAKE_RATE=100000000/m $(BIN)/python bench/intake.py

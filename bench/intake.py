@@ -1,6 +1,6 @@
 """Intake, screening and rollup throughput, with the baseline the design was chosen over.
 
-    make bench            # toy size (CI-sized); BENCH_N=5000 make bench for the figures
+    make bench            # toy size (CI-sized); BENCH_N=2000 make bench for the figures
 
 Measures, against the real PostgreSQL and Redis that `make test` uses (in a database of
 its own, tuidang_bench, rebuilt each run):

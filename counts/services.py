@@ -86,6 +86,7 @@ def rollup_recent() -> list[date]:
 
 def rebuild_all() -> list[date]:
     """Every day from the first publication to today: the nightly reconciliation."""
+    started = timezone.now()
     first = Statement.objects.filter(published_at__isnull=False).aggregate(m=Min("published_at"))[
         "m"
     ]
@@ -95,4 +96,6 @@ def rebuild_all() -> list[date]:
     written = []
     for chunk_start in range(0, len(days), 31):
         written += rollup_days(days=days[chunk_start : chunk_start + 31])
-    return written
+    # A change to a day already rebuilt happened while later chunks ran: redo those days,
+    # since the rebuild's chunks move the watermark rollup_recent looks back from.
+    return written + rollup_days(days=days_changed_since(started - RECENT_MARGIN))

@@ -22,8 +22,9 @@ from statements.serializers import (
 )
 from tuidang.lib.limits import over_limit
 
-# A client's retry key (the Idempotency-Key header): printable ASCII, long enough to be
-# unguessable by another client.
+# A client's retry key (the Idempotency-Key header): printable ASCII. It should be random
+# (a UUID4): anyone who knows a key and the statement sent with it can replay it within
+# REPLAY_WINDOW and get its receipt.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,128}")
 
 
@@ -89,14 +90,14 @@ class StatementCollection(PublicAPIView):
                 **statement_fields(serializer.validated_data),
                 submission_key=f"api:{key}" if key else None,
             )
-        except services.SubmissionKeyReused:
+        except services.SubmissionKeyExpired:
             return Response(
-                {"detail": _("This Idempotency-Key was already used for another statement.")},
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                {"detail": _("This Idempotency-Key was used more than a day ago. Use a new one.")},
+                status=status.HTTP_409_CONFLICT,
             )
-        # A retry with the same key answers as the first time did, with the row's status.
+        # A retry answers as the first response did (never the statement's later status).
         return Response(
-            {"receipt": submission.receipt, "status": submission.statement.status},
+            {"receipt": submission.receipt, "status": Status.RECEIVED.value},
             status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK,
         )
 

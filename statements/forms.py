@@ -1,8 +1,8 @@
+import re
 import secrets
 
 from django import forms
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -28,15 +28,13 @@ class LabelledForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class StatementForm(LabelledForm):
     # A fresh random token in every blank form: submitting the same form twice (a
     # double click on a slow link) stores one statement. See submit_statement.
-    token = forms.CharField(
-        widget=forms.HiddenInput,
-        required=False,
-        max_length=64,
-        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$")],
-    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     name = NFCCharField(
         label=_("Name or alias"),
@@ -77,6 +75,12 @@ class StatementForm(LabelledForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["token"] = secrets.token_urlsafe(18)
+
+    def clean_token(self) -> str:
+        # A mangled token (a tampered or truncated page) only loses the double-click
+        # protection; it must not block the statement, the person cannot fix it.
+        token = self.cleaned_data["token"]
+        return token if _TOKEN.fullmatch(token) else ""
 
     def submission_key(self) -> str | None:
         token = self.cleaned_data.get("token")

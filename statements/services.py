@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -33,8 +34,13 @@ class TransitionRefused(Exception):
     """The statement was not in the status the change needs (someone else acted first)."""
 
 
-class SubmissionKeyReused(Exception):
-    """A submission key came back with a different statement than the one it first sent."""
+class SubmissionKeyExpired(Exception):
+    """A submission was resent with its key after REPLAY_WINDOW: not answered as a resend,
+    so that an old key (guessed, or leaked from a client) cannot fetch a receipt."""
+
+
+# How long a resent submission (same key, same statement) gets its first receipt back.
+REPLAY_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -63,12 +69,20 @@ def submit_statement(
     Callers validate first (forms, serializers); the database constraints are the
     last line, not the validation.
 
-    With a `submission_key` the receipt is derived from it, so the same submission sent
-    twice (a double click, a client's retry, even at the same instant) stores one row:
-    the second insert collides on the unique receipt hash and returns the first row with
-    created=False. The same key with a different statement raises SubmissionKeyReused.
+    With a `submission_key`, the receipt is derived from the key and everything
+    submitted, so the same submission sent twice (a double click, a client's retry, even
+    at the same instant) stores one row: the second insert collides on the unique receipt
+    hash and gets the first row back with created=False, within REPLAY_WINDOW (after it,
+    SubmissionKeyExpired). The same key with anything changed is a new statement.
     """
-    receipt = receipts.code_for_key(submission_key) if submission_key else receipts.new_code()
+    content_hash = screening.content_hash(
+        name=display_name, text=text, organizations=organizations, region=region
+    )
+    if submission_key:
+        fingerprint = f"{submission_key}|{content_hash}|{is_alias}|{language}|{channel}"
+        receipt = receipts.code_for_key(fingerprint)
+    else:
+        receipt = receipts.new_code()
     statement = Statement(
         display_name=display_name,
         is_alias=is_alias,
@@ -76,9 +90,7 @@ def submit_statement(
         text=text,
         channel=channel,
         language=language,
-        content_hash=screening.content_hash(
-            name=display_name, text=text, organizations=organizations, region=region
-        ),
+        content_hash=content_hash,
         receipt_hash=receipts.digest(receipt),
         **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
     )
@@ -86,11 +98,13 @@ def submit_statement(
         with transaction.atomic():
             statement.save(force_insert=True)
     except IntegrityError:
+        # The receipt is derived from the key and the whole submission, so a stored row
+        # with this receipt hash is this very submission, sent before.
         first = Statement.objects.filter(receipt_hash=statement.receipt_hash).first()
         if submission_key is None or first is None:
             raise
-        if first.content_hash != statement.content_hash:
-            raise SubmissionKeyReused(submission_key) from None
+        if first.created_at < timezone.now() - REPLAY_WINDOW:
+            raise SubmissionKeyExpired(submission_key) from None
         return Submission(statement=first, receipt=receipt, created=False)
     return Submission(statement=statement, receipt=receipt)
 
@@ -165,11 +179,12 @@ def _normalize_within_limits(statement: Statement) -> None:
 
 
 def _earliest_live_ids(hashes: set[str]) -> dict[str, int]:
-    """The lowest id per content hash among statements not rejected: one row per hash,
-    however many copies a flood has sent."""
+    """The lowest id per content hash among statements neither rejected nor removed (a
+    person may resubmit what was taken down): one row per hash, however many copies a
+    flood has sent."""
     rows = (
         Statement.objects.filter(content_hash__in=hashes)
-        .exclude(status=Status.REJECTED)
+        .exclude(status__in=[Status.REJECTED, Status.REMOVED])
         .values("content_hash")
         .annotate(first=Min("id"))
         .values_list("content_hash", "first")

@@ -39,9 +39,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     statement = statement_fields(form.cleaned_data)
     try:
         submission = services.submit_statement(**statement, submission_key=form.submission_key())
-    except services.SubmissionKeyReused:
-        # The same blank form sent again with other content (back, edit, submit): that
-        # is a new statement, so it is stored with a receipt of its own.
+    except services.SubmissionKeyExpired:
+        # A form kept for a day and sent again unchanged: store it, as a new statement
+        # (screening will flag it as a duplicate for the reviewer).
         submission = services.submit_statement(**statement)
     # Post-redirect-get without the code in a URL (history, proxies and logs keep URLs):
     # it rides in a short-lived signed cookie scoped to the one page that shows it once.

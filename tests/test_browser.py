@@ -161,12 +161,15 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     assert browser.find_elements(By.TAG_NAME, "code") == []
     assert receipt not in browser.page_source
     assert zh("No receipt to show") in page_text(browser)
+    # Asked on the done page, whose path the one-time receipt cookie was scoped to: the
+    # page deleted it, and no other page has set one.
+    assert browser.get_cookies() == []
 
     assert look_up_receipt(browser, base, receipt) == zh(
         "Your statement has been received and is waiting for review."
     )
 
-    # The one-time receipt cookie is gone, and no page set another.
+    # Still none after the receipt page.
     assert browser.get_cookies() == []
 
     screen_statements.apply()

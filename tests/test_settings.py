@@ -46,6 +46,22 @@ def test_a_bad_tally_time_zone_refuses_to_start():
     assert "TALLY_TIME_ZONE" in result.stderr
 
 
+def test_demo_data_never_loads_into_a_configured_database(database_url):
+    """Not even through manage.py, which defaults to DEBUG only in a bare checkout."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    for extra in ({"DATABASE_URL": database_url}, {"DATABASE_URL": database_url, "DEBUG": "1"}):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "load_demo_data"],
+            env={**env, **extra},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0, extra
+        assert "demo-reviewer" not in result.stdout
+
+
 @pytest.mark.django_db
 def test_demo_data_refuses_to_load_when_debug_is_off():
     assert settings.DEBUG is False

@@ -11,7 +11,7 @@ def site(request: HttpRequest) -> dict:
     links = []
     for code, _name in settings.LANGUAGES:
         try:
-            url = translate_url(request.path, code)
+            url = translate_url(request.path_info, code)
         except ValueError:  # a path that is not a valid URL (a 404 page for junk)
             url = None
         links.append(

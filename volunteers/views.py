@@ -23,7 +23,19 @@ class SignInView(LoginView):
         return {**super().get_form_kwargs(), "label_suffix": ""}
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if over_limit(request, group="volunteers:login", rate=settings.LOGIN_RATE):
+        # Per client and per account name, so guesses spread over many addresses are
+        # still limited; and closed, not open, when the cache is down.
+        username = request.POST.get("username", "")
+        limited = over_limit(
+            request, group="volunteers:login", rate=settings.LOGIN_RATE, fail_open=False
+        ) or over_limit(
+            request,
+            group="volunteers:login-account",
+            rate=settings.LOGIN_RATE,
+            fail_open=False,
+            key=f"account:{username.casefold()}",
+        )
+        if limited:
             return render(request, "429.html", status=429)
         return super().post(request, *args, **kwargs)
 
@@ -110,12 +122,11 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 @reviewer_required
 @require_safe
 def find_statement(request: HttpRequest) -> HttpResponse:
-    try:
-        pk = int(request.GET.get("id", ""))
-    except ValueError:
+    number = request.GET.get("id", "").strip().lstrip("#")
+    if not number.isascii() or not number.isdigit() or int(number) == 0:
         messages.error(request, _("Give a statement number."))
         return redirect("volunteers:review_queue")
-    return redirect("volunteers:statement", pk=pk)
+    return redirect("volunteers:statement", pk=int(number))
 
 
 @login_required

@@ -333,16 +333,32 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_receipt(api):
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["receipt"] == again.json()["receipt"]
-    assert again.json()["status"] == "in_review"
+    # The first response again: a replay never tells the statement's later status.
+    assert again.json()["status"] == "received"
     assert Statement.objects.count() == 1
 
 
 @pytest.mark.django_db
-def test_an_idempotency_key_reused_for_another_statement_is_a_422(api):
+@pytest.mark.parametrize("change", [{"name": "另一个人"}, {"is_alias": True}, {"region": "CN-BJ"}])
+def test_an_idempotency_key_sent_with_anything_changed_is_a_new_statement(api, change):
+    key = "client-retry-key-0123456789"
+    first = post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+    second = post_statement(api, {**VALID, **change}, HTTP_IDEMPOTENCY_KEY=key)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["receipt"] != second.json()["receipt"]
+    assert Statement.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_replay_after_a_day_gets_no_receipt(api):
     key = "client-retry-key-0123456789"
     post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
-    response = post_statement(api, {**VALID, "name": "另一个人"}, HTTP_IDEMPOTENCY_KEY=key)
-    assert response.status_code == 422
+    Statement.objects.update(created_at=timezone.now() - timedelta(hours=25))
+
+    response = post_statement(api, VALID, HTTP_IDEMPOTENCY_KEY=key)
+
+    assert response.status_code == 409
+    assert "receipt" not in response.json()
     assert Statement.objects.count() == 1
 
 

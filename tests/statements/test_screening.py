@@ -78,6 +78,14 @@ def test_duplicate_within_one_batch_is_flagged():
 
 
 @pytest.mark.django_db
+def test_a_removed_statement_does_not_make_its_resubmission_a_duplicate(reviewer):
+    first = screened(display_name="孙七", text="退出")
+    services.approve(statement_id=first.pk, reviewer=reviewer)
+    services.remove(statement_id=first.pk, actor=reviewer, reason="本人要求")
+    assert "duplicate" not in screened(display_name="孙七", text="退出").screening_flags
+
+
+@pytest.mark.django_db
 def test_a_rejected_statement_does_not_make_its_copy_a_duplicate(reviewer):
     first = screened(display_name="赵六", text="退出")
     services.reject(statement_id=first.pk, reviewer=reviewer, reason="test")

@@ -77,7 +77,7 @@ def test_a_worker_process_moves_a_statement_from_received_to_in_review(worker):
 
 @pytest.mark.django_db
 def test_submission_succeeds_with_redis_unreachable_and_the_sweeper_finishes_the_job(
-    api, client, settings
+    api, client, settings, django_capture_on_commit_callbacks
 ):
     # Nothing listens on port 9: the cache (rate limits) is gone...
     settings.CACHES = {
@@ -95,15 +95,17 @@ def test_submission_succeeds_with_redis_unreachable_and_the_sweeper_finishes_the
 
     before_task_publish.connect(record)
     try:
-        by_api = api.post(
-            reverse("api:statements"),
-            {"name": "李明", "organizations": ["party"], "region": "CN-BJ"},
-            format="json",
-        )
-        by_form = client.post(
-            "/zh-hans/submit/",
-            {"name": "张华", "organizations": ["young_pioneers"], "region": "CN-SH"},
-        )
+        # Run on-commit callbacks too: an enqueue deferred to commit would show here.
+        with django_capture_on_commit_callbacks(execute=True):
+            by_api = api.post(
+                reverse("api:statements"),
+                {"name": "李明", "organizations": ["party"], "region": "CN-BJ"},
+                format="json",
+            )
+            by_form = client.post(
+                "/zh-hans/submit/",
+                {"name": "张华", "organizations": ["young_pioneers"], "region": "CN-SH"},
+            )
     finally:
         before_task_publish.disconnect(record)
 

@@ -315,7 +315,15 @@ def test_the_same_form_sent_again_with_other_content_is_a_new_statement(client):
 
 
 @pytest.mark.django_db
-def test_a_malformed_token_is_a_400(client):
+def test_a_mangled_token_costs_only_the_double_click_protection(client):
     response = client.post(url("statements:submit"), {**FORM, "token": "短"})
-    assert response.status_code == 400
-    assert Statement.objects.count() == 0
+    assert response.status_code == 302
+    assert Statement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_again_as_an_alias_is_a_new_statement(client):
+    token = _token(client.get(url("statements:submit")).content.decode())
+    client.post(url("statements:submit"), {**FORM, "token": token})
+    client.post(url("statements:submit"), {**FORM, "token": token, "is_alias": "on"})
+    assert sorted(Statement.objects.values_list("is_alias", flat=True)) == [False, True]

@@ -133,6 +133,37 @@ def test_sign_in_attempts_are_rate_limited(client, reviewer, settings):
 
 
 @pytest.mark.django_db
+def test_guesses_at_one_account_are_limited_across_addresses(client, reviewer, settings):
+    settings.LOGIN_RATE = "3/m"
+    login = reverse("volunteers:login")
+    for n in range(3):
+        client.post(
+            login, {"username": "Reviewer", "password": "guess"}, REMOTE_ADDR=f"192.0.2.{n}"
+        )
+    blocked = client.post(
+        login,
+        {"username": "reviewer", "password": "a-long-test-password"},
+        REMOTE_ADDR="192.0.2.99",
+    )
+    assert blocked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_sign_in_closes_when_the_rate_limit_cannot_be_checked(client, reviewer, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    response = client.post(
+        reverse("volunteers:login"), {"username": "reviewer", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
 def test_volunteer_pages_follow_the_browser_language_without_dead_switch_links(client):
     for accept, heading in [
         ("en", "Volunteer sign-in"),
@@ -165,8 +196,11 @@ def test_find_statement_by_number(reviewer_client):
     statement = factories.in_review_statement()
     found = reviewer_client.get(reverse("volunteers:find_statement"), {"id": statement.pk})
     assert found["Location"] == reverse("volunteers:statement", args=[statement.pk])
-    junk = reviewer_client.get(reverse("volunteers:find_statement"), {"id": "abc"})
-    assert junk["Location"] == reverse("volunteers:review_queue")
+    for junk in ["abc", "-5", "0", "", "１２", "#"]:
+        response = reviewer_client.get(reverse("volunteers:find_statement"), {"id": junk})
+        assert response["Location"] == reverse("volunteers:review_queue"), junk
+    hashed = reviewer_client.get(reverse("volunteers:find_statement"), {"id": f"#{statement.pk}"})
+    assert hashed["Location"] == reverse("volunteers:statement", args=[statement.pk])
     assert reviewer_client.get(reverse("volunteers:statement", args=[10**30])).status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""Per-client rate limits: intake, receipt look-ups, volunteer sign-in."""
+"""Rate limits: intake, receipt look-ups, volunteer sign-in."""
 
 import logging
 
@@ -11,18 +11,23 @@ from tuidang.lib.privacy import client_signal
 logger = logging.getLogger(__name__)
 
 
-def _key(group: str, request: HttpRequest) -> str:
-    return client_signal(request)
+def over_limit(
+    request: HttpRequest, *, group: str, rate: str, key: str | None = None, fail_open: bool = True
+) -> bool:
+    """Count this request against a limit and say whether it is over.
 
-
-def over_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
-    """Count this request against the client's limit and say whether it is over.
-
-    If the cache (Redis) is unreachable the request is let through: taking statements
-    matters more than limiting them, and review holds floods out of the count anyway.
+    The limit is per client (a keyed digest of its address) unless `key` names another
+    bucket. If the cache (Redis) is unreachable the answer is `not fail_open`: intake
+    stays open, since taking statements matters more than limiting them and review holds
+    floods out of the count; volunteer sign-in closes.
     """
+    bucket = key if key is not None else client_signal(request)
     try:
-        return is_ratelimited(request, group=group, key=_key, rate=rate, increment=True)
+        return is_ratelimited(
+            request, group=group, key=lambda _group, _request: bucket, rate=rate, increment=True
+        )
     except (RedisError, OSError):
-        logger.warning("rate limit for %s skipped: cache unavailable", group)
-        return False
+        logger.warning(
+            "rate limit for %s: cache unavailable, %s", group, "open" if fail_open else "closed"
+        )
+        return not fail_open

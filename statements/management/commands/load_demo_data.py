@@ -1,6 +1,7 @@
 """Demo data for the embedded default: published statements over the last 60 days and a
-demo reviewer. Refuses to run unless DEBUG is on, so a production database never gets
-a known login. Idempotent: a second run changes nothing but the reviewer's password.
+demo reviewer. Refuses to run anywhere but the embedded default (DEBUG, SQLite, no
+Redis), so a real database never gets a known login. Idempotent: a second run changes
+nothing but the reviewer's password.
 """
 
 import random
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from counts import services as counts_services
@@ -99,8 +100,11 @@ class Command(BaseCommand):
     help = "Load demo statements and a demo reviewer (DEBUG only; safe to rerun)."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError("Demo data is only for the embedded default (DEBUG=1).")
+        # Its reviewer's password is public: never into anything but the embedded default.
+        if not (settings.DEBUG and settings.EMBEDDED and connection.vendor == "sqlite"):
+            raise CommandError(
+                "Demo data is only for the embedded default (DEBUG=1, SQLite, no REDIS_URL)."
+            )
         rng = random.Random(SEED)
         rows = [self._statement(rng, index) for index in range(PUBLISHED_COUNT + IN_REVIEW_COUNT)]
         with transaction.atomic():
