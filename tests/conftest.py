@@ -20,6 +20,8 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the test Redis database; each test starts from zero.
+    # Their windows are aligned to the clock, so tests that count requests use per-day
+    # rates: a test that straddled a minute boundary would see its counter reset.
     cache.clear()
     yield
 

@@ -151,7 +151,7 @@ def test_client_address_and_user_agent_are_never_stored_or_logged(client, api, r
 
 @pytest.mark.django_db
 def test_rate_limit_keys_are_keyed_digests_not_addresses(api, settings):
-    settings.INTAKE_RATE = "100/m"
+    settings.INTAKE_RATE = "100/d"
     api.post(
         reverse("api:statements"),
         {"name": "钱七", "organizations": ["party"], "region": "CN-BJ"},

@@ -188,7 +188,7 @@ def test_form_encoded_body_is_refused(api):
 
 @pytest.mark.django_db
 def test_submissions_over_the_rate_limit_get_429_and_write_nothing(api, settings):
-    settings.INTAKE_RATE = "3/m"
+    settings.INTAKE_RATE = "3/d"
     statuses = [post_statement(api, VALID).status_code for _ in range(5)]
     assert statuses == [201, 201, 201, 429, 429]
     assert Statement.objects.count() == 3
@@ -196,7 +196,7 @@ def test_submissions_over_the_rate_limit_get_429_and_write_nothing(api, settings
 
 @pytest.mark.django_db
 def test_rate_limit_is_per_client(api, settings):
-    settings.INTAKE_RATE = "1/m"
+    settings.INTAKE_RATE = "1/d"
     assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.1").status_code == 201
     assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.1").status_code == 429
     assert post_statement(api, VALID, REMOTE_ADDR="192.0.2.2").status_code == 201
@@ -301,7 +301,7 @@ def test_unknown_receipt_is_404_and_malformed_receipt_is_400(api):
 
 @pytest.mark.django_db
 def test_receipt_lookup_is_rate_limited(api, settings):
-    settings.RECEIPT_LOOKUP_RATE = "2/m"
+    settings.RECEIPT_LOOKUP_RATE = "2/d"
     lookup = reverse("api:receipt_lookup")
     codes = [
         api.post(lookup, {"receipt": receipts.new_code()}, format="json").status_code

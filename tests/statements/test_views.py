@@ -155,7 +155,7 @@ def test_form_posts_from_this_site_are_accepted(client):
 
 @pytest.mark.django_db
 def test_form_over_the_rate_limit_gets_429(client, settings):
-    settings.INTAKE_RATE = "1/m"
+    settings.INTAKE_RATE = "1/d"
     assert client.post(url("statements:submit"), FORM).status_code == 302
     assert client.post(url("statements:submit"), FORM).status_code == 429
     assert Statement.objects.count() == 1

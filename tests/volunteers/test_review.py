@@ -120,7 +120,7 @@ def test_queue_page_is_a_fixed_number_of_queries(reviewer_client, django_assert_
 
 @pytest.mark.django_db
 def test_sign_in_attempts_are_rate_limited(client, reviewer, settings):
-    settings.LOGIN_RATE = "3/m"
+    settings.LOGIN_RATE = "3/d"
     login = reverse("volunteers:login")
     wrong = [
         client.post(login, {"username": "reviewer", "password": "guess"}).status_code
@@ -134,7 +134,7 @@ def test_sign_in_attempts_are_rate_limited(client, reviewer, settings):
 
 @pytest.mark.django_db
 def test_guesses_at_one_account_are_limited_across_addresses(client, reviewer, settings):
-    settings.LOGIN_RATE = "3/m"
+    settings.LOGIN_RATE = "3/d"
     login = reverse("volunteers:login")
     for n in range(3):
         client.post(
