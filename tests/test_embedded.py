@@ -1,5 +1,4 @@
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -9,21 +8,13 @@ import urllib.request
 
 from django.conf import settings
 
+from tests.processes import project_env, run_python
+
 
 def test_the_embedded_default_runs_the_whole_path_on_sqlite(tmp_path):
     """`make run`'s configuration: no DATABASE_URL, no REDIS_URL, DEBUG on."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
-    }
-    env.update({"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}"})
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.embedded_smoke"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = project_env(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}")
+    result = run_python("-m", "tests.embedded_smoke", env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "EMBEDDED OK" in result.stdout
 
@@ -49,14 +40,10 @@ def _call(url: str, body: dict | None = None) -> dict:
 def test_runembedded_serves_and_runs_the_periodic_tasks(tmp_path):
     """What `make run` starts: a statement posted to it is screened by the in-process
     beat within seconds, and the tally rollup runs."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
-    }
-    env.update({"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}"})
+    env = project_env(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'served.sqlite3'}")
+    migrated = run_python("manage.py", "migrate", "-v0", env=env, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
     manage = [sys.executable, "manage.py"]
-    subprocess.run(
-        [*manage, "migrate", "-v0"], env=env, cwd=settings.BASE_DIR, check=True, timeout=120
-    )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

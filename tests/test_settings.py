@@ -1,30 +1,14 @@
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from statements.models import Statement
+from tests.processes import project_env, run_python
 
 
 def run_django(env_overrides, code="import django; django.setup(); print('started')"):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(env_overrides)
-    env["DJANGO_SETTINGS_MODULE"] = "tuidang.settings"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = project_env(**env_overrides, DJANGO_SETTINGS_MODULE="tuidang.settings")
+    return run_python("-c", code, env=env)
 
 
 def test_production_without_a_secret_key_refuses_to_start():
@@ -48,16 +32,8 @@ def test_a_bad_tally_time_zone_refuses_to_start():
 
 def test_demo_data_never_loads_into_a_configured_database(database_url):
     """Not even through manage.py, which defaults to DEBUG only in a bare checkout."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
     for extra in ({"DATABASE_URL": database_url}, {"DATABASE_URL": database_url, "DEBUG": "1"}):
-        result = subprocess.run(
-            [sys.executable, "manage.py", "load_demo_data"],
-            env={**env, **extra},
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_python("manage.py", "load_demo_data", env=project_env(**extra))
         assert result.returncode != 0, extra
         assert "demo-reviewer" not in result.stdout
 
@@ -78,32 +54,12 @@ def test_a_malformed_rate_refuses_to_start(name):
 
 
 def test_manage_py_runs_the_embedded_default_but_the_servers_refuse_without_a_secret():
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}
-    }
-    check = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = project_env()
+    check = run_python("manage.py", "check", env=env)
     assert check.returncode == 0, check.stderr
     for module in ("tuidang.wsgi", "tuidang.celery"):
-        served = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                f"import {module}; import django.conf; django.conf.settings.DEBUG",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        served = run_python(
+            "-c", f"import {module}; import django.conf; django.conf.settings.DEBUG", env=env
         )
         assert served.returncode != 0, module
         assert "SECRET_KEY is not set" in served.stderr
