@@ -15,7 +15,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuidang_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint format messages translations install clean
+.PHONY: help run test test-fast bench lint format messages translations install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test: install translations ## Run the whole suite against the local PostgreSQL a
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" SECRET_KEY=test-only-secret \
 		DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: ## The inner loop: the suite without the tests that start processes
+	$(MAKE) test PYTEST_ARGS='-m "not process" $(PYTEST_ARGS)'
 
 bench: install translations ## Intake, screening and rollup throughput (BENCH_N=2000 for the README figures)
 	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python

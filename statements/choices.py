@@ -73,3 +73,4 @@ class Flag(models.TextChoices):
     CONTACT_NUMBER = "contact_number", _("Contains a phone number")
     ID_NUMBER = "id_number", _("Contains an ID number")
     EMAIL = "email", _("Contains an email address")
+    STREET_ADDRESS = "street_address", _("Contains a street address")

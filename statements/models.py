@@ -1,11 +1,13 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from statements.choices import Channel, Flag, Organization, Region, Status
 from statements.querysets import StatementQuerySet
@@ -39,12 +41,26 @@ class Statement(models.Model):
     content_hash = models.CharField(max_length=64, db_index=True)
     # sha256 of the receipt code; the code itself exists only with the submitter.
     receipt_hash = models.CharField(max_length=64, unique=True)
+    # Why a reviewer declined it: a reason from the coordinators' list, and a free note
+    # (the note alone for statements declined before the list existed).
+    rejection = models.ForeignKey(
+        "RejectionReason", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     rejection_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     screened_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # Every status change sets this; the tally rollup finds the days to redo from it.
     status_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The review queue's order: set when screening moves a statement into review, and
+    # again when a reviewer skips it (it goes behind the others).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's claim on it while in review. Copied from the lease so the claim query
+    # can pass over live claims without a join; an expired claim is simply ignored.
+    lease = models.ForeignKey(
+        "ReviewLease", null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -52,6 +68,9 @@ class Statement(models.Model):
         permissions = [
             ("review_statement", "Can review statements"),
             ("remove_statement", "Can remove published statements"),
+            ("enter_statement", "Can enter statements for others"),
+            ("break_lease", "Can break another reviewer's claim"),
+            ("view_deciders", "Can see who decided or entered a statement"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -100,8 +119,17 @@ class Statement(models.Model):
             models.Index(
                 fields=["id"], condition=Q(status=Status.RECEIVED), name="statement_received_idx"
             ),
+            # The review queue: claims walk it in order and pass over live claims.
             models.Index(
-                fields=["id"], condition=Q(status=Status.IN_REVIEW), name="statement_review_idx"
+                fields=["queued_at", "id"],
+                condition=Q(status=Status.IN_REVIEW),
+                name="statement_queue_idx",
+            ),
+            # Duplicate clusters (size, earliest copy) by content.
+            models.Index(
+                fields=["content_hash", "id"],
+                condition=Q(status=Status.IN_REVIEW),
+                name="statement_review_hash_idx",
             ),
             # Public listing (newest first, keyset) and the daily rollup.
             models.Index(
@@ -124,3 +152,133 @@ class Statement(models.Model):
 
     def get_flags_display(self) -> list[str]:
         return [Flag(flag).label for flag in self.screening_flags if flag in Flag.values]
+
+    @property
+    def blocking_flags(self) -> list[str]:
+        """Flags that keep it from being published until redacted or overridden."""
+        return [flag for flag in self.screening_flags if flag in BLOCKING_FLAGS]
+
+
+# Personal details that could expose the submitter: a statement carrying one is not
+# published until a reviewer masks it or overrides the flag with a written reason.
+BLOCKING_FLAGS = frozenset({Flag.CONTACT_NUMBER, Flag.ID_NUMBER, Flag.EMAIL, Flag.STREET_ADDRESS})
+
+
+class ReviewLease(models.Model):
+    """A reviewer's claim on a batch of statements in review, for a limited time.
+
+    Decisions are accepted only from the holder of a live lease on the statement. The id
+    is what clients hold ("lease" in the API); it is random so it cannot be guessed.
+    """
+
+    class End(models.TextChoices):
+        RELEASED = "released", _("Released")
+        BROKEN = "broken", _("Broken by a coordinator")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_leases"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end = models.CharField(max_length=16, choices=End.choices, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["reviewer", "expires_at"],
+                condition=Q(ended_at__isnull=True),
+                name="reviewlease_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lease {self.id} of {self.reviewer_id} until {self.expires_at:%H:%M:%S}"
+
+    def is_live(self, now=None) -> bool:
+        return self.ended_at is None and self.expires_at > (now or timezone.now())
+
+
+class RejectionReasonQuerySet(models.QuerySet):
+    def active(self) -> "RejectionReasonQuerySet":
+        return self.filter(is_active=True).order_by("position", "id")
+
+
+class RejectionReason(models.Model):
+    """A reason to decline a statement, from the list coordinators keep, in every language
+    the site speaks. Retired reasons stay (declined statements point at them)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label_zh_hans = models.CharField(_("Simplified Chinese"), max_length=200)
+    label_zh_hant = models.CharField(_("Traditional Chinese"), max_length=200)
+    label_en = models.CharField(_("English"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    objects = RejectionReasonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The label in the active language."""
+        language = (get_language() or settings.LANGUAGE_CODE).lower()
+        if language.startswith("en"):
+            return self.label_en
+        if language in ("zh-hant", "zh-tw", "zh-hk", "zh-mo"):
+            return self.label_zh_hant
+        return self.label_zh_hans
+
+
+class AuditAction(models.TextChoices):
+    SCREENED = "screened", _("Screened")
+    APPROVED = "approved", _("Published")
+    REJECTED = "rejected", _("Declined")
+    REMOVED = "removed", _("Removed")
+    REOPENED = "reopened", _("Decision undone")
+    REDACTED = "redacted", _("Redacted")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class AuditEvent(models.Model):
+    """One row per change to a statement, written in the same transaction as the change.
+    Append-only: a PostgreSQL trigger refuses UPDATE and DELETE."""
+
+    Action = AuditAction
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="audit_events")
+    # Null for the system (screening).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.TextField(blank=True, default="")
+    # Structured facts about the change: the override of a flag, masked spans (offsets,
+    # never the characters), the rejection reason's code.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "statements_auditevent"
+        indexes = [
+            models.Index(fields=["statement", "created_at"], name="auditevent_statement_idx"),
+            # A coordinator's filters: by person, by action, by time.
+            models.Index(fields=["actor", "created_at"], name="auditevent_actor_idx"),
+            models.Index(fields=["action", "created_at"], name="auditevent_action_idx"),
+            models.Index(fields=["created_at"], name="auditevent_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="auditevent_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.statement_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

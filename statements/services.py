@@ -22,12 +22,12 @@ from statements.models import (
     NAME_MAX_LENGTH,
     ORGANIZATION_FIELDS,
     TEXT_MAX_LENGTH,
+    AuditEvent,
     Channel,
     Flag,
     Statement,
     Status,
 )
-from volunteers.models import AuditEvent
 
 
 class TransitionRefused(Exception):
@@ -143,7 +143,12 @@ def screen_received(*, batch_size: int = 500) -> int:
                 by_flags[tuple(flags)].append(statement.pk)
             else:
                 changed.append(statement)
-        moved = {"status": Status.IN_REVIEW, "screened_at": now, "status_changed_at": now}
+        moved = {
+            "status": Status.IN_REVIEW,
+            "screened_at": now,
+            "status_changed_at": now,
+            "queued_at": now,
+        }
         for flags, ids in by_flags.items():
             Statement.objects.filter(pk__in=ids).update(screening_flags=list(flags), **moved)
         for statement in changed:

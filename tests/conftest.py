@@ -1,10 +1,11 @@
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
+
+from tests import factories
+from volunteers.roles import Role
 
 
 def pytest_configure(config):
@@ -31,29 +32,47 @@ def api():
     return APIClient()
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2 is for production; the suite hashes a few hundred passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The cast: one account per role, plus an outsider with an account but no role.
+@pytest.fixture
+def volunteer(db):
+    return factories.account("volunteer", role=Role.VOLUNTEER)
+
+
 @pytest.fixture
 def reviewer(db):
-    user = get_user_model().objects.create_user("reviewer", password="a-long-test-password")
-    user.user_permissions.add(Permission.objects.get(codename="review_statement"))
-    return user
+    return factories.account("reviewer", role=Role.REVIEWER)
 
 
 @pytest.fixture
 def other_reviewer(db):
-    user = get_user_model().objects.create_user("reviewer2", password="a-long-test-password")
-    user.user_permissions.add(Permission.objects.get(codename="review_statement"))
-    return user
+    return factories.account("reviewer2", role=Role.REVIEWER)
 
 
 @pytest.fixture
-def coordinator(reviewer):
-    reviewer.user_permissions.add(Permission.objects.get(codename="remove_statement"))
-    return get_user_model().objects.get(pk=reviewer.pk)  # fresh permission cache
+def coordinator(db):
+    return factories.account("coordinator", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.account("outsider", role=None)
 
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    factories.sign_in(client, reviewer)
+    return client
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    factories.sign_in(client, coordinator)
     return client
 
 

@@ -5,12 +5,42 @@ time for the tally tests."""
 import itertools
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from statements import receipts, screening, services
 from statements.models import ORGANIZATION_FIELDS, Statement, Status
+from volunteers.roles import sync_roles
 
 _names = (f"测试者{n}" for n in itertools.count(1))
+
+PASSWORD = "a-long-test-password"
+
+
+def account(username: str, *, role: str | None, password: str = PASSWORD, two_factor=True):
+    """A volunteer account in `role` (None: an account with no role), with a confirmed
+    TOTP device unless `two_factor` is False."""
+    user = get_user_model().objects.create_user(username, password=password)
+    if role is not None:
+        if not Group.objects.filter(name=role).exists():
+            sync_roles()  # a transactional test's flush empties the tables the migration filled
+        user.groups.add(Group.objects.get(name=role))
+    if two_factor:
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
+def sign_in(client, user) -> None:
+    """Sign `user` in on the test client as if they had passed both factors."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 def submission(**overrides) -> services.Submission:

@@ -28,6 +28,9 @@ from counts.tasks import rollup_tallies
 from statements.models import Statement, Status
 from statements.tasks import screen_statements
 
+# Starts processes of its own: `make test-fast` leaves it out.
+pytestmark = pytest.mark.process
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [

@@ -5,7 +5,11 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+# Starts processes of its own: `make test-fast` leaves it out.
+pytestmark = pytest.mark.process
 
 SCRIPT = str(settings.BASE_DIR / "scripts" / "ensure-services")
 

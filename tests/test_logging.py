@@ -31,6 +31,7 @@ def _send_from_client_address(port: int, payload: bytes) -> bytes:
     return b"".join(chunks)
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_logs_requests_but_never_the_client_address(database_url, tmp_path):
     port = _free_port()

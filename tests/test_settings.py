@@ -5,6 +5,9 @@ from django.core.management import CommandError, call_command
 from statements.models import Statement
 from tests.processes import project_env, run_python
 
+# Starts processes of its own: `make test-fast` leaves it out.
+pytestmark = pytest.mark.process
+
 
 def run_django(env_overrides, code="import django; django.setup(); print('started')"):
     env = project_env(**env_overrides, DJANGO_SETTINGS_MODULE="tuidang.settings")

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tuidang.apps.TuidangConfig",
     "statements",
     "volunteers",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -178,9 +182,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 for every new or changed password; the others only to upgrade old hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Longer passwords are refused before they are hashed.
+PASSWORD_MAX_LENGTH = 256
 LOGIN_URL = "volunteers:login"
 LOGIN_REDIRECT_URL = "volunteers:review_queue"
 LOGOUT_REDIRECT_URL = "volunteers:login"
+# A volunteer's one-time setup link (set a password, enrol two-factor) lasts a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+# Reviewers and coordinators always sign in with a second factor; this adds volunteers.
+TWO_FACTOR_FOR_VOLUNTEERS = env_bool("TWO_FACTOR_FOR_VOLUNTEERS", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "tuidang")
+# A volunteer's session ends after this many idle minutes, and after 12 hours at most.
+VOLUNTEER_IDLE_MINUTES = env_int("VOLUNTEER_IDLE_MINUTES", 30)
+# A device that signed in before carries a signed cookie that exempts it from the
+# per-account sign-in limit, so guessing from elsewhere cannot lock the volunteer out.
+DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 90)
+
+# --- Review -----------------------------------------------------------------------------
+REVIEW_BATCH_SIZE = env_int("REVIEW_BATCH_SIZE", 25)
+REVIEW_BATCH_MAX = 200
+REVIEW_LEASE_MINUTES = env_int("REVIEW_LEASE_MINUTES", 15)
+# How long a reviewer may undo their own decision.
+REVIEW_UNDO_MINUTES = 5
 
 # --- Languages and time -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -223,9 +251,14 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
-# Volunteers may work on shared or seized devices: a session lasts a working day.
+# Volunteers may work on shared or seized devices: a session lasts a working day at most
+# (counted from sign-in by volunteers.middleware, not renewed by activity).
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Only volunteers have sessions; their cookies never ride along with public requests.
+SESSION_COOKIE_PATH = "/volunteer/"
 CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_PATH = "/volunteer/"
+CSRF_COOKIE_AGE = None  # ends with the browser session
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

@@ -1,19 +1,13 @@
 from django.contrib import admin
 
-from volunteers.models import AuditEvent
+from statements.admin import ReadOnlyAdmin, person_filter
+from volunteers.models import AccountEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "statement", "actor", "from_status", "to_status"]
-    list_filter = ["action"]
-    ordering = ["-id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "subject", "actor"]
+    list_filter = ["action", person_filter("subject", "account"), "created_at"]
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+    list_select_related = ["subject", "actor"]

@@ -1,40 +1,124 @@
+from __future__ import annotations
+
+import hashlib
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from statements.choices import Status
 
+class Account(models.Model):
+    """What a volunteer's account needs beyond Django's user: the generation of its
+    sessions. Bumping `session_epoch` ends every session signed in before (sign out
+    everywhere, a new password or second factor, deactivation)."""
 
-class AuditEvent(models.Model):
-    """One row per status change of a statement, written in the same transaction."""
-
-    class Action(models.TextChoices):
-        SCREENED = "screened"
-        APPROVED = "approved"
-        REJECTED = "rejected"
-        REMOVED = "removed"
-
-    statement = models.ForeignKey(
-        "statements.Statement", on_delete=models.PROTECT, related_name="audit_events"
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="account"
     )
-    # Null for the system (screening).
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        permissions = [
+            ("manage_volunteers", "Can create, retire and reset volunteer accounts"),
+            ("view_audit", "Can read the audit and account logs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account of {self.user_id}"
+
+
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("Account created")
+    SETUP_LINK = "setup_link", _("Setup link issued")
+    PASSWORD_SET = "password_set", _("Password set")
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT_EVERYWHERE = "signed_out_all", _("Signed out everywhere")
+    TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor enrolled")
+    TWO_FACTOR_RESET = "2fa_reset", _("Two-factor reset")
+    RECOVERY_CODE_USED = "recovery_used", _("Recovery code used")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    CLAIMED = "claimed", _("Batch claimed")
+    RELEASED = "released", _("Batch released")
+    LEASE_BROKEN = "lease_broken", _("Claim broken")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+
+class AccountEvent(models.Model):
+    """Events of an account that concern no one statement: sign-ins, second factors,
+    roles, claims and tokens. Append-only: a PostgreSQL trigger refuses UPDATE and DELETE.
+    Never holds a client address, a user agent or a secret."""
+
+    Action = AccountAction
+
+    # Who acted: null for the system or an unknown person (a failed sign-in).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events_done",
+    )
+    # Whose account it concerns.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events",
     )
     action = models.CharField(max_length=16, choices=Action.choices)
-    from_status = models.CharField(max_length=16, choices=Status.choices)
-    to_status = models.CharField(max_length=16, choices=Status.choices)
-    reason = models.TextField(blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["statement", "created_at"])]
+        indexes = [
+            models.Index(fields=["subject", "created_at"], name="accountevent_subject_idx"),
+            models.Index(fields=["actor", "created_at"], name="accountevent_actor_idx"),
+            models.Index(fields=["action", "created_at"], name="accountevent_action_idx"),
+            models.Index(fields=["created_at"], name="accountevent_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["screened", "approved", "rejected", "removed"]),
-                name="auditevent_action_valid",
+                condition=Q(action__in=AccountAction.values), name="accountevent_action_valid"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} #{self.statement_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.action} of {self.subject_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def for_token(self, token: str) -> ApiTokenQuerySet:
+        return self.live().filter(digest=ApiToken.digest_of(token))
+
+
+class ApiToken(models.Model):
+    """A bearer token for the review API. Only its sha256 is stored: the token has 256
+    random bits, so an unsalted digest is as good as a password hash and can be looked
+    up by index. Revoking keeps the row, for the record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters, so a volunteer can tell their tokens apart.
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of {self.user_id}"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -1,11 +1,10 @@
 import pytest
 
 from statements import services
-from statements.models import Statement, Status
+from statements.models import AuditEvent, Statement, Status
 from statements.tasks import screen_statements
 from tests import factories
 from tests.concurrency import run_at_once
-from volunteers.models import AuditEvent
 
 
 def screened(**overrides) -> Statement:

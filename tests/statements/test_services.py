@@ -1,10 +1,9 @@
 import pytest
 
 from statements import services
-from statements.models import Statement, Status
+from statements.models import AuditEvent, Statement, Status
 from tests import factories
 from tests.concurrency import run_at_once
-from volunteers.models import AuditEvent
 
 
 @pytest.mark.django_db

@@ -59,6 +59,7 @@ def worker(database_url):
             process.wait()
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_process_moves_a_statement_from_received_to_in_review(worker):
     statement = factories.received_statement()

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from counts.tasks import rollup_tallies
 from statements import services
-from statements.models import Statement, Status
+from statements.models import AuditEvent, Statement, Status
 from tests import factories
-from volunteers.models import AuditEvent
 
 
 @pytest.mark.django_db

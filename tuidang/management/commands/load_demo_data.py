@@ -1,25 +1,50 @@
-"""Demo data for the embedded default: published statements over the last 60 days and a
-demo reviewer. Refuses to run anywhere but the embedded default (DEBUG, SQLite, no
-Redis), so a real database never gets a known login. Idempotent: a second run changes
-nothing but the reviewer's password.
+"""Demo data for the embedded default: published statements over the last 60 days with
+their audit rows, statements waiting for review, and one account per role. Refuses to
+run anywhere but the embedded default (DEBUG, SQLite, no Redis), so a real database
+never gets a known login. Idempotent: a second run changes nothing but the demo
+accounts' passwords and recovery codes, which it prints.
+
+It spans all three apps (statements, their audit, volunteer accounts, tallies), so it
+lives with the project rather than in one of them.
 """
 
+import base64
+import hashlib
 import random
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from counts import services as counts_services
 from statements import receipts, screening
-from statements.models import ORGANIZATION_FIELDS, Channel, Organization, Region, Statement, Status
+from statements.models import (
+    ORGANIZATION_FIELDS,
+    AuditEvent,
+    Channel,
+    Organization,
+    Region,
+    Statement,
+    Status,
+)
+from volunteers.roles import Role
 
+# Printed by `make run` for the local demo only; never loaded anywhere else.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+DEMO_ACCOUNTS = [
+    ("demo-reviewer", Role.REVIEWER),
+    ("demo-reviewer-2", Role.REVIEWER),
+    ("demo-coordinator", Role.COORDINATOR),
+    ("demo-volunteer", Role.VOLUNTEER),
+]
 REVIEWER_USERNAME = "demo-reviewer"
-REVIEWER_PASSWORD = "demo-reviewer-2026"  # noqa: S105 - printed for the local demo only
+RECOVERY_CODES_PRINTED = 3
 PUBLISHED_COUNT = 360
 IN_REVIEW_COUNT = 12
 DAYS = 60
@@ -97,7 +122,7 @@ ORGANIZATION_SETS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo statements and a demo reviewer (DEBUG only; safe to rerun)."
+    help = "Load demo statements and one demo account per role (DEBUG only; safe to rerun)."
 
     def handle(self, *args, **options):
         # Its reviewer's password is public: never into anything but the embedded default.
@@ -109,19 +134,25 @@ class Command(BaseCommand):
         rows = [self._statement(rng, index) for index in range(PUBLISHED_COUNT + IN_REVIEW_COUNT)]
         with transaction.atomic():
             # The first row's receipt is fixed by the seed: its presence marks a loaded demo.
+            accounts = {username: self._account(username, role) for username, role in DEMO_ACCOUNTS}
             if Statement.objects.filter(receipt_hash=rows[0].receipt_hash).exists():
                 self.stdout.write("Demo statements already loaded.")
             else:
                 Statement.objects.bulk_create(rows, batch_size=500)
+                self._audit(rows, reviewer=accounts[REVIEWER_USERNAME][0])
                 self.stdout.write(f"Loaded {len(rows)} demo statements.")
-            self._reviewer()
         counts_services.rebuild_all()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo reviewer: http://127.0.0.1:8000/volunteer/ "
-                f"user {REVIEWER_USERNAME!r}, password {REVIEWER_PASSWORD!r}"
+        lines = [
+            "Demo accounts at http://127.0.0.1:8000/volunteer/ "
+            f"(password {DEMO_PASSWORD!r} for each):"
+        ]
+        for username, role in DEMO_ACCOUNTS:
+            _user, secret, codes = accounts[username]
+            lines.append(
+                f"  {username} ({role.label}): authenticator key {secret}, "
+                f"or a single-use recovery code: {' '.join(codes)}"
             )
-        )
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
     def _statement(self, rng: random.Random, index: int) -> Statement:
         is_alias = rng.random() < 0.45
@@ -167,17 +198,53 @@ class Command(BaseCommand):
             if published
             else None,
             status_changed_at=created_at,
+            queued_at=None if published else created_at + timedelta(seconds=5),
             **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
         )
 
-    def _reviewer(self) -> None:
-        user, _created = get_user_model().objects.get_or_create(username=REVIEWER_USERNAME)
-        user.set_password(REVIEWER_PASSWORD)
-        user.save()
-        # The demo volunteer is both a reviewer and a coordinator (who may remove).
-        user.user_permissions.add(
-            *Permission.objects.filter(
-                codename__in=["review_statement", "remove_statement"],
-                content_type__app_label="statements",
+    def _audit(self, rows: list[Statement], *, reviewer) -> None:
+        """The history each demo statement would have: screened, and published by the
+        demo reviewer. (bulk_create gives ids on SQLite.)"""
+        events = []
+        for statement in rows:
+            events.append(
+                AuditEvent(
+                    statement_id=statement.pk,
+                    action=AuditEvent.Action.SCREENED,
+                    from_status=Status.RECEIVED,
+                    to_status=Status.IN_REVIEW,
+                    created_at=statement.screened_at,
+                )
             )
+            if statement.status == Status.PUBLISHED:
+                events.append(
+                    AuditEvent(
+                        statement_id=statement.pk,
+                        actor=reviewer,
+                        action=AuditEvent.Action.APPROVED,
+                        from_status=Status.IN_REVIEW,
+                        to_status=Status.PUBLISHED,
+                        created_at=statement.published_at,
+                    )
+                )
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+
+    def _account(self, username: str, role: Role) -> tuple:
+        """A demo account in `role` with a known password, an authenticator key fixed by
+        its name, and fresh recovery codes (the printed ones are the valid ones)."""
+        user, _created = get_user_model().objects.get_or_create(username=username)
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = role == Role.COORDINATOR
+        user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
+        key = hashlib.sha256(f"tuidang-demo|{username}".encode()).digest()[:20]
+        TOTPDevice.objects.update_or_create(
+            user=user, name="demo", defaults={"key": key.hex(), "confirmed": True}
         )
+        static, _created = StaticDevice.objects.get_or_create(
+            user=user, name="recovery", defaults={"confirmed": True}
+        )
+        static.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES_PRINTED)]
+        StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
+        return user, base64.b32encode(key).decode(), codes

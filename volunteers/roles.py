@@ -1,0 +1,84 @@
+"""Roles are Django groups over permissions. This module is their one definition: the
+migration that creates the groups and every check of "what is this account" read it."""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VOLUNTEER = "volunteer", _("Volunteer")
+    REVIEWER = "reviewer", _("Reviewer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+_VOLUNTEER = [
+    ("statements", "statement", "enter_statement", "Can enter statements for others"),
+]
+_REVIEWER = [
+    *_VOLUNTEER,
+    ("statements", "statement", "review_statement", "Can review statements"),
+]
+_COORDINATOR = [
+    *_REVIEWER,
+    ("statements", "statement", "remove_statement", "Can remove published statements"),
+    ("statements", "statement", "break_lease", "Can break another reviewer's claim"),
+    ("statements", "statement", "view_deciders", "Can see who decided or entered a statement"),
+    ("statements", "rejectionreason", "add_rejectionreason", "Can add rejection reason"),
+    ("statements", "rejectionreason", "change_rejectionreason", "Can change rejection reason"),
+    ("statements", "rejectionreason", "view_rejectionreason", "Can view rejection reason"),
+    ("statements", "auditevent", "view_auditevent", "Can view audit event"),
+    ("volunteers", "accountevent", "view_accountevent", "Can view account event"),
+    (
+        "volunteers",
+        "account",
+        "manage_volunteers",
+        "Can create, retire and reset volunteer accounts",
+    ),
+    ("volunteers", "account", "view_audit", "Can read the audit and account logs"),
+]
+ROLE_PERMISSIONS = {
+    Role.VOLUNTEER: _VOLUNTEER,
+    Role.REVIEWER: _REVIEWER,
+    Role.COORDINATOR: _COORDINATOR,
+}
+# Highest first: an account's role is the highest group it is in.
+_RANKED = [Role.COORDINATOR, Role.REVIEWER, Role.VOLUNTEER]
+
+
+def sync_roles(apps=global_apps) -> None:
+    """Create the role groups with exactly their permissions. Idempotent; the migration
+    calls it with the historical models (permissions may not exist yet then)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    for role, permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for app_label, model, codename, name in permissions:
+            content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+            permission, _ = Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": name}
+            )
+            wanted.append(permission)
+        group.permissions.set(wanted)
+
+
+def role_of(user) -> Role | None:
+    """The highest role among the account's groups, or None (no role: an outsider)."""
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in _RANKED if role.value in names), None)
+
+
+def needs_two_factor(user) -> bool:
+    """Reviewers and coordinators always; volunteers when TWO_FACTOR_FOR_VOLUNTEERS is on.
+    Staff and superusers too, since they can open the admin."""
+    if user.is_staff or user.is_superuser:
+        return True
+    role = role_of(user)
+    if role in (Role.REVIEWER, Role.COORDINATOR):
+        return True
+    return role == Role.VOLUNTEER and settings.TWO_FACTOR_FOR_VOLUNTEERS
