@@ -3,6 +3,7 @@ production; `published_statement` writes a row directly only to place it at a ch
 time for the tally tests."""
 
 import itertools
+import secrets
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from statements import receipts, screening, services
 from statements.models import ORGANIZATION_FIELDS, Statement, Status
+from volunteers.models import ApiToken
 from volunteers.roles import sync_roles
 
 _names = (f"测试者{n}" for n in itertools.count(1))
@@ -31,6 +33,13 @@ def account(username: str, *, role: str | None, password: str = PASSWORD, two_fa
     if two_factor:
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
+def api_token(user) -> str:
+    """A live API token for `user`, as a client would send it."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(token), prefix=token[:8])
+    return token
 
 
 def sign_in(client, user) -> None:

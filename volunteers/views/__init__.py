@@ -1,0 +1,2 @@
+"""Volunteer pages: `accounts` (sign-in, setup, two-factor, the team), `review` (the
+review workspace)."""
