@@ -1,15 +1,17 @@
-"""Rebuilding the daily tallies from statement rows."""
+"""Rebuilding the daily tallies, and the coordinators' review figures, from rows."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from counts.days import day_bounds, tally_day_of, tally_today
-from counts.models import DailyTally
-from statements.models import Statement
+from counts.models import DailyTally, IntakeTally, QueueSnapshot, ReviewerHour
+from statements.choices import Flag
+from statements.models import AuditEvent, Statement
 
 # rollup_recent looks for status changes since the last rollup, less a margin for
 # transactions that were stamped before it but committed after, and never less than
@@ -99,3 +101,114 @@ def rebuild_all() -> list[date]:
     # A change to a day already rebuilt happened while later chunks ran: redo those days,
     # since the rebuild's chunks move the watermark rollup_recent looks back from.
     return written + rollup_days(days=days_changed_since(started - RECENT_MARGIN))
+
+
+# --- The coordinators' review figures ---------------------------------------------------
+# Each is recomputed from rows by one periodic task, so the dashboard reads a few small
+# rows instead of scanning the statement or audit tables on every view.
+_REVIEW_FIGURES_LOCK_ID = 7_202_612
+
+
+def rollup_review_figures(*, now=None) -> None:
+    """Recompute the queue depth, today's and yesterday's intake by channel and flag, and
+    decisions per reviewer for this hour and the last. Idempotent; called every 15 s by
+    `counts.tasks.rollup_review_figures`; runs one at a time (advisory lock)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REVIEW_FIGURES_LOCK_ID])
+        _snapshot_queue(now)
+        today = tally_day_of(now)
+        for day in (today - timedelta(days=1), today):
+            rollup_intake_day(day=day, now=now)
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        for start in (hour - timedelta(hours=1), hour):
+            rollup_reviewer_hour(hour=start, now=now)
+
+
+def _snapshot_queue(now) -> None:
+    queue = Statement.objects.in_review()
+    # Two index-only counts on the queue's partial index.
+    waiting = queue.count()
+    claimed = queue.filter(lease__isnull=False, lease_expires_at__gt=now).count()
+    QueueSnapshot.objects.update_or_create(
+        pk=1, defaults={"waiting": waiting, "claimed": claimed, "computed_at": now}
+    )
+
+
+def rollup_intake_day(*, day: date, now=None) -> None:
+    """Statements received on `day`, by channel and flag (rows found by the BRIN index on
+    created_at). Statements keep their channel and day; flags change only while they
+    are screened or redacted, which today's and yesterday's reruns pick up."""
+    now = now or timezone.now()
+    start, end = day_bounds(day)
+    flag_counts = {flag: Count("id", filter=_has_flag(flag)) for flag in Flag.values}
+    rows = (
+        Statement.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(flags_text=Cast("screening_flags", TextField()))
+        .values("channel")
+        .annotate(total=Count("id"), **flag_counts)
+        .order_by()
+    )
+    tallies = [
+        IntakeTally(
+            day=day,
+            channel=row["channel"],
+            total=row["total"],
+            flags={flag: row[flag] for flag in Flag.values if row[flag]},
+            computed_at=now,
+        )
+        for row in rows
+    ]
+    IntakeTally.objects.filter(day=day).exclude(channel__in=[t.channel for t in tallies]).delete()
+    IntakeTally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["day", "channel"],
+        update_fields=["total", "flags", "computed_at"],
+    )
+
+
+def _has_flag(flag: str) -> Q:
+    # JSON containment (@>) on PostgreSQL; SQLite (the embedded default) has none, and
+    # a flag is a fixed word, so matching it quoted in the JSON text is exact there.
+    if connection.vendor == "postgresql":
+        return Q(screening_flags__contains=[flag])
+    return Q(flags_text__contains=f'"{flag}"')
+
+
+def rollup_reviewer_hour(*, hour, now=None) -> None:
+    """Decisions (publish, decline) per reviewer in the clock hour starting at `hour`,
+    from the audit rows (index on action, created_at). A decision later undone still
+    counts: it was work done."""
+    now = now or timezone.now()
+    rows = (
+        AuditEvent.objects.filter(
+            action__in=[AuditEvent.Action.APPROVED, AuditEvent.Action.REJECTED],
+            created_at__gte=hour,
+            created_at__lt=hour + timedelta(hours=1),
+            actor__isnull=False,
+        )
+        .values("actor")
+        .annotate(
+            approved=Count("id", filter=Q(action=AuditEvent.Action.APPROVED)),
+            rejected=Count("id", filter=Q(action=AuditEvent.Action.REJECTED)),
+        )
+        .order_by()
+    )
+    ReviewerHour.objects.bulk_create(
+        [
+            ReviewerHour(
+                hour=hour,
+                reviewer_id=row["actor"],
+                approved=row["approved"],
+                rejected=row["rejected"],
+                computed_at=now,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["hour", "reviewer"],
+        update_fields=["approved", "rejected", "computed_at"],
+    )

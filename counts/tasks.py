@@ -14,3 +14,9 @@ def rollup_tallies() -> int:
 def rebuild_tallies() -> int:
     """Nightly: recompute every day from the rows, so the tallies reconcile exactly."""
     return len(services.rebuild_all())
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def rollup_review_figures() -> None:
+    """Periodic (every 15 s): the coordinators' dashboard figures. Idempotent."""
+    services.rollup_review_figures()

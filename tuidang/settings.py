@@ -149,6 +149,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=15),
         "options": {"expires": 15},
     },
+    "rollup-review-figures": {
+        "task": "counts.tasks.rollup_review_figures",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 15},
+    },
     "rebuild-tallies": {
         "task": "counts.tasks.rebuild_tallies",
         "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
