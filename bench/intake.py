@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuidang.settings")
 
 import django
-import psycopg
+
+from bench.common import fresh_database
 
 N = int(os.environ.get("BENCH_N", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -37,13 +38,6 @@ PAYLOAD = {
     "region": "CN-GD",
     "text": "我声明退出共青团和少先队。" * 5,
 }
-
-
-def fresh_database(url: str) -> None:
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
