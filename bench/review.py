@@ -4,9 +4,9 @@
     BENCH_BACKLOG=1000000 make bench    # the README figures
 
 Against the real PostgreSQL and Redis, in the bench database (rebuilt each run), with
-BENCH_BACKLOG statements waiting for review (default 1,000,000; spread over the last 10 days as
-at 100,000 a day; a tenth carry a phone
-number, one in fifty belongs to one big duplicate cluster, as in a flood), gunicorn with
+BENCH_BACKLOG statements waiting for review (default 1,000,000, arriving over the last
+ten days as at 100,000 a day; a tenth carry a phone number, one in fifty belongs to one
+big duplicate cluster, as in a flood), gunicorn with
 the project's gunicorn.conf.py (3 workers x 4 threads on this 2-core machine) serving
 bench.settings, which is the project plus one bare view for the baseline:
 
