@@ -77,10 +77,8 @@ class StatementQuerySet(models.QuerySet):
         """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""
         return self.filter(receipt_hash=receipts.digest(code))
 
-    def published_page(
-        self, *, after: Cursor | None, size: int = PUBLISHED_PAGE_SIZE
-    ) -> tuple[list, Cursor | None]:
-        """One page of published statements, newest first, and the cursor of the next."""
+    def published_newest_first(self, *, after: Cursor | None = None) -> StatementQuerySet:
+        """Published statements, newest first, from just past `after`."""
         qs = self.published().order_by("-published_at", "-id")
         if after is not None:
             # A row comparison, so the index seeks to the cursor. The equivalent
@@ -89,7 +87,13 @@ class StatementQuerySet(models.QuerySet):
             qs = qs.filter(
                 TupleLessThan(Tuple(F("published_at"), F("id")), (after.published_at, after.id))
             )
-        rows = list(qs[: size + 1])
+        return qs
+
+    def published_page(
+        self, *, after: Cursor | None, size: int = PUBLISHED_PAGE_SIZE
+    ) -> tuple[list, Cursor | None]:
+        """One page of published statements, newest first, and the cursor of the next."""
+        rows = list(self.published_newest_first(after=after)[: size + 1])
         if len(rows) <= size:
             return rows, None
         last = rows[size - 1]

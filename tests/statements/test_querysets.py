@@ -1,0 +1,66 @@
+"""Both keysets seek: the cursor is an index condition, never a filter over the rows
+before it (a crafted deep cursor must cost what page one costs)."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from statements.models import Statement
+from statements.querysets import Cursor
+from tests import factories
+
+
+def _plan(queryset) -> list[dict]:
+    """Every node of EXPLAIN ANALYZE's plan for `queryset`, the planner kept off
+    sequential scans (on a few rows it would rightly prefer one)."""
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes, stack = [], [plan[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    return nodes
+
+
+def _assert_seeks(nodes: list[dict], index: str, columns: tuple[str, str]) -> None:
+    scan = next(n for n in nodes if n.get("Index Name") == index)
+    condition = scan.get("Index Cond", "")
+    assert all(column in condition for column in columns), condition
+    assert "Filter" not in scan, scan.get("Filter")
+    assert all(n.get("Rows Removed by Filter", 0) == 0 for n in nodes)
+
+
+@pytest.mark.django_db
+def test_a_deep_public_cursor_is_an_index_condition():
+    now = timezone.now()
+    rows = [
+        factories.published_statement(published_at=now - timedelta(minutes=n)) for n in range(60)
+    ]
+    deep = rows[40]
+    cursor = Cursor(published_at=deep.published_at, id=deep.id)
+
+    page, _next = Statement.objects.published_page(after=cursor, size=5)
+    assert [s.id for s in page] == [s.id for s in rows[41:46]]
+
+    nodes = _plan(Statement.objects.published_newest_first(after=cursor)[:51])
+    _assert_seeks(nodes, "statement_published_idx", ("published_at", "id"))
+
+
+@pytest.mark.django_db
+def test_the_review_queue_keyset_is_an_index_condition():
+    statements = [factories.in_review_statement() for _ in range(30)]
+    middle = Statement.objects.get(pk=statements[10].pk)
+
+    after = Statement.objects.queued_after(queued_at=middle.queued_at, id=middle.id)
+    assert [s.id for s in after[:3]] == [s.id for s in statements[11:14]]
+
+    nodes = _plan(after[:25])
+    _assert_seeks(nodes, "statement_queue_idx", ("queued_at", "id"))
