@@ -49,7 +49,8 @@ def sign_in(client, user) -> None:
     sign-in pages (with the session marks volunteers.middleware checks)."""
     client.force_login(user)
     session = client.session
-    start_session(session, epoch=account_epoch(user))
+    fresh = get_user_model().objects.select_related("account").get(pk=user.pk)
+    start_session(session, epoch=account_epoch(fresh))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

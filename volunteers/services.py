@@ -174,14 +174,16 @@ def reset_two_factor(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) 
     sessions, and return a new setup link (a new password and a new device). Until that
     link is used, an account that needs two-factor cannot sign in."""
     with transaction.atomic():
-        totp, _ = TOTPDevice.objects.filter(user=user).delete()
-        static, _ = StaticDevice.objects.filter(user=user).delete()
+        removed = 0
+        for model in (TOTPDevice, StaticDevice):
+            _total, by_model = model.objects.filter(user=user).delete()
+            removed += by_model.get(model._meta.label, 0)
         _bump_epoch(user)
         record_account_event(
             action=Action.TWO_FACTOR_RESET,
             subject=user,
             actor=actor,
-            detail={"devices_removed": totp + static},
+            detail={"devices_removed": removed},
         )
         return issue_setup_link(user=user, actor=actor)
 
