@@ -109,9 +109,8 @@ def test_a_setup_link_sets_a_password_enrols_two_factor_and_signs_in_once(client
         assert code in done.content.decode()
     device = TOTPDevice.objects.get(user=user)
     assert device.confirmed and device.key == key
-    assert sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == (
-        sorted(codes)
-    )
+    stored = StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    assert sorted(stored) == sorted(codes)
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     # Signed in with the new device: the review queue opens.
@@ -121,7 +120,8 @@ def test_a_setup_link_sets_a_password_enrols_two_factor_and_signs_in_once(client
     )
 
     # The link is dead now, in this browser and in any other.
-    assert client.post(form_url, {"password1": "x", "password2": "x", "code": "1"}).status_code == 400
+    used = client.post(form_url, {"password1": "x", "password2": "x", "code": "1"})
+    assert used.status_code == 400
     assert Client().get(urlsplit(link).path).status_code == 400
     # A recovery code signs in, once.
     other = Client()
@@ -258,9 +258,11 @@ def test_both_logs_refuse_update_and_delete_even_in_raw_sql(reviewer):
             f"UPDATE {table} SET created_at = created_at - interval '1 day'",  # noqa: S608
             f"DELETE FROM {table}",  # noqa: S608
         ]:
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(sql)
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql)
     assert AccountEvent.objects.count() == 1
     assert AuditEvent.objects.exists()
-

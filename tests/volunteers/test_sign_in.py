@@ -35,7 +35,8 @@ def test_a_reviewer_gives_the_second_factor_before_any_page_opens(client, review
     assert step["Location"].startswith(reverse("volunteers:two_factor"))
 
     # Signed in by password only: every volunteer page, the admin too, waits for the code.
-    for url in [reverse("volunteers:review_queue"), reverse("volunteers:account"), "/volunteer/admin/"]:
+    pages = [reverse("volunteers:review_queue"), reverse("volunteers:account"), "/volunteer/admin/"]
+    for url in pages:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("volunteers:two_factor")), url
@@ -166,9 +167,12 @@ def test_every_spelling_of_a_name_shares_its_bucket(settings):
     assert AccountEvent.objects.filter(action=Action.SIGN_IN_FAILED, subject=rev).count() == 3
     blocked = password_step(Client(), "rev", REMOTE_ADDR="192.0.2.50")
     assert blocked.status_code == 429
-    assert b"Too many requests" in password_step(
-        Client(), "REV", REMOTE_ADDR="192.0.2.51", HTTP_ACCEPT_LANGUAGE="en"
-    ).content
+    assert (
+        b"Too many requests"
+        in password_step(
+            Client(), "REV", REMOTE_ADDR="192.0.2.51", HTTP_ACCEPT_LANGUAGE="en"
+        ).content
+    )
 
 
 @pytest.mark.django_db
