@@ -267,6 +267,9 @@ SESSION_COOKIE_PATH = "/volunteer/"
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_PATH = "/volunteer/"
 CSRF_COOKIE_AGE = None  # ends with the browser session
+# Messages ride in the session (scoped to /volunteer/), not in a cookie on "/" that the
+# next public request would carry.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests import factories
 from volunteers.middleware import EPOCH, SEEN_AT, SIGNED_IN_AT
-from volunteers.models import AccountEvent
+from volunteers.models import AccountEvent, ApiToken
 
 Action = AccountEvent.Action
 
@@ -126,3 +126,15 @@ def test_the_csrf_cookie_is_for_the_session_and_for_volunteer_pages_only(client)
         response = public.get(url)
         assert response.status_code == 200, url
         assert response.cookies == {}, url
+
+
+@pytest.mark.django_db
+def test_messages_stay_in_the_session_not_in_a_cookie_for_every_path(reviewer_client, reviewer):
+    token = factories.api_token(reviewer)
+    row_id = ApiToken.objects.for_token(token).get().pk
+    response = reviewer_client.post(
+        reverse("volunteers:revoke_token", args=[row_id]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "messages" not in response.cookies
+    page = reviewer_client.get(reverse("volunteers:account"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "The token is revoked." in page.content.decode()
