@@ -34,11 +34,17 @@ def _password_field(label, *, autocomplete: str) -> forms.CharField:
     )
 
 
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # as on the sign-in page
+        super().__init__(*args, **kwargs)
+
+
 class SignInForm(AuthenticationForm):
     password = _password_field(_("Password"), autocomplete="current-password")
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(_Form):
     code = forms.CharField(
         label=_("Code from your authenticator app, or a recovery code"),
         max_length=32,
@@ -64,7 +70,7 @@ class NewPasswordMixin:
         return cleaned
 
 
-class SetupForm(NewPasswordMixin, forms.Form):
+class SetupForm(NewPasswordMixin, _Form):
     """A new password and the first code of the authenticator being enrolled."""
 
     password1 = _password_field(_("New password"), autocomplete="new-password")
@@ -93,7 +99,7 @@ class SetupForm(NewPasswordMixin, forms.Form):
         return code
 
 
-class ChangePasswordForm(NewPasswordMixin, forms.Form):
+class ChangePasswordForm(NewPasswordMixin, _Form):
     current = _password_field(_("Current password"), autocomplete="current-password")
     password1 = _password_field(_("New password"), autocomplete="new-password")
     password2 = _password_field(_("New password again"), autocomplete="new-password")
@@ -109,7 +115,7 @@ class ChangePasswordForm(NewPasswordMixin, forms.Form):
         return current
 
 
-class CreateVolunteerForm(forms.Form):
+class CreateVolunteerForm(_Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -125,5 +131,5 @@ class CreateVolunteerForm(forms.Form):
         return username
 
 
-class RoleForm(forms.Form):
+class RoleForm(_Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -8,14 +8,15 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from statements.models import AuditEvent
 from tests import factories
+from tests.concurrency import run_at_once
 from volunteers import services
 from volunteers.models import AccountEvent, ApiToken
-from volunteers.roles import Role, role_of
+from volunteers.roles import Role, role_of, sync_roles
 
 Action = AccountEvent.Action
 NEW_PASSWORD = "correct-horse-battery-staple"
@@ -266,3 +267,35 @@ def test_both_logs_refuse_update_and_delete_even_in_raw_sql(reviewer):
                 cursor.execute(sql)
     assert AccountEvent.objects.count() == 1
     assert AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_setup_link_sent_twice_at_once_sets_up_once():
+    sync_roles()  # a transactional test starts from empty tables
+    user, link = services.create_volunteer(username="newbie", role=Role.REVIEWER)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    key = default_key()
+
+    def finish(password: str):
+        fresh = get_user_model().objects.get(pk=user.pk)
+        return services.complete_setup(
+            user=fresh, token=token, password=password, totp_key=key, totp_t=1
+        )
+
+    outcomes = run_at_once(lambda: finish("first-password-123"), lambda: finish("second-pw-456"))
+    assert sum(isinstance(outcome, services.SetupLinkInvalid) for outcome in outcomes) == 1
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert StaticToken.objects.filter(device__user=user).count() == 10
+    assert AccountEvent.objects.filter(action=Action.TWO_FACTOR_ENROLLED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recovery_code_sent_twice_at_once_signs_in_once():
+    reviewer = factories.account("reviewer", role=Role.REVIEWER)
+    StaticDevice.objects.create(user=reviewer, name="recovery").token_set.create(token="abcd2345")
+
+    outcomes = run_at_once(
+        *[lambda: services.verify_second_factor(user=reviewer, code="abcd2345")] * 2
+    )
+    assert [isinstance(outcome, StaticDevice) for outcome in outcomes].count(True) == 1
+    assert AccountEvent.objects.filter(action=Action.RECOVERY_CODE_USED).count() == 1
