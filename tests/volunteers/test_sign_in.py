@@ -268,3 +268,19 @@ def test_the_admin_refuses_staff_without_the_second_factor_and_others_without_lo
     factories.sign_in(client, reviewer)
     response = client.get("/volunteer/admin/", follow=True)
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_both_steps_close_when_the_limits_cannot_be_checked(client, reviewer, settings):
+    step = password_step(client, "reviewer")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    refused = client.post(step["Location"], {"code": factories.totp_code(reviewer)})
+    assert refused.status_code == 429
+    assert password_step(Client(), "reviewer").status_code == 429
+    assert not AccountEvent.objects.filter(action=Action.SIGNED_IN).exists()

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from statements.models import ReviewLease, Statement
 from tests import factories
+from volunteers import services
 from volunteers.models import AccountEvent, ApiToken
 from volunteers.roles import Role, role_of
 
@@ -111,6 +113,7 @@ def test_deactivating_ends_sessions_revokes_tokens_and_releases_claims(
     coordinator_client, coordinator, reviewer
 ):
     session = signed_in(reviewer)
+    link = services.issue_setup_link(user=reviewer, actor=coordinator)
     token = factories.api_token(reviewer)
     statement = factories.in_review_statement()
     lease = ReviewLease.objects.create(
@@ -139,6 +142,7 @@ def test_deactivating_ends_sessions_revokes_tokens_and_releases_claims(
         reverse("volunteers:login"), {"username": "reviewer", "password": factories.PASSWORD}
     )
     assert refused.status_code == 200 and "_auth_user_id" not in refused.client.session
+    assert Client().get(urlsplit(link).path).status_code == 400
 
 
 @pytest.mark.django_db
