@@ -132,6 +132,8 @@ def change_role(*, user: AbstractBaseUser, role: Role, actor: AbstractBaseUser |
     """Put `user` in exactly the group of `role` (coordinators are staff, others not).
     Returns False, and logs nothing, when the account already has that role."""
     with transaction.atomic():
+        # Locked, so two coordinators changing one role at once log two true changes.
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
         old = role_of(user)
         if old == role:
             return False

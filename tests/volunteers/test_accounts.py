@@ -60,7 +60,7 @@ def test_create_volunteer_makes_an_account_without_a_password_and_prints_its_lin
     boss = get_user_model().objects.get(username="boss")
     assert boss.is_staff and boss.has_perm("volunteers.manage_volunteers")
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="That username is taken"):
         create("NEWBIE", "volunteer")
     with pytest.raises(CommandError):
         create("no spaces", "volunteer")

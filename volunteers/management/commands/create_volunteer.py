@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from volunteers import services
 from volunteers.forms import CreateVolunteerForm
@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
 
+    @no_translations
     def handle(self, *args, username, role, **options):
         form = CreateVolunteerForm({"username": username, "role": role})
         if not form.is_valid():

@@ -1,5 +1,5 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from volunteers import services
 
@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
 
+    @no_translations
     def handle(self, *args, username, **options):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
