@@ -20,6 +20,7 @@ from counts.tasks import rollup_tallies  # noqa: E402
 from statements.choices import Region  # noqa: E402
 from statements.models import Statement  # noqa: E402
 from statements.tasks import screen_statements  # noqa: E402
+from tests import factories  # noqa: E402
 
 assert connection.vendor == "sqlite", connection.vendor
 assert settings.EMBEDDED and settings.CELERY_TASK_ALWAYS_EAGER
@@ -49,7 +50,8 @@ code = re.search(r"<code>(.*?)</code>", client.get(response["Location"]).content
 # What beat triggers in production runs in-process here (runembedded's thread).
 screen_statements.delay()
 reviewer_client = Client()
-reviewer_client.force_login(get_user_model().objects.get(username="demo-reviewer"))
+# As after both sign-in steps (volunteers.middleware refuses a bare force_login).
+factories.sign_in(reviewer_client, get_user_model().objects.get(username="demo-reviewer"))
 statement = Statement.objects.get(display_name="嵌入测试")
 assert statement.status == "in_review"
 assert reviewer_client.post(f"/volunteer/statements/{statement.pk}/approve/").status_code == 302

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from statements import receipts, screening, services
 from statements.models import ORGANIZATION_FIELDS, Statement, Status
+from volunteers.middleware import account_epoch, start_session
 from volunteers.models import ApiToken
 from volunteers.roles import sync_roles
 
@@ -43,13 +45,23 @@ def api_token(user) -> str:
 
 
 def sign_in(client, user) -> None:
-    """Sign `user` in on the test client as if they had passed both factors."""
+    """Sign `user` in on the test client as if they had passed both factors through the
+    sign-in pages (with the session marks volunteers.middleware checks)."""
     client.force_login(user)
+    session = client.session
+    fresh = get_user_model().objects.select_related("account").get(pk=user.pk)
+    start_session(session, epoch=account_epoch(fresh))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
+
+
+def totp_code(user, *, drift: int = 0) -> str:
+    """The current code of `user`'s authenticator. A device accepts each time step once,
+    so a test that signs in twice uses drift -1 first, then 0 (its tolerance is 1)."""
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, drift=drift):06d}"
 
 
 def submission(**overrides) -> services.Submission:

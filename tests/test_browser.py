@@ -27,6 +27,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from counts.tasks import rollup_tallies
 from statements.models import Statement, Status
 from statements.tasks import screen_statements
+from tests import factories
 
 # Starts processes of its own: `make test-fast` leaves it out.
 pytestmark = pytest.mark.process
@@ -183,6 +184,9 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     browser.get(f"{base}/volunteer/login/")
     browser.find_element(By.NAME, "username").send_keys(reviewer.username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    submit_form(browser)
+    # The second step: a code from the reviewer's authenticator.
+    browser.find_element(By.NAME, "code").send_keys(factories.totp_code(reviewer))
     submit_form(browser)
     assert browser.current_url == f"{base}/volunteer/", refused.format(page_text(browser))
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from counts.tasks import rollup_tallies
 from statements.tasks import screen_statements
+from tests import factories
 
 
 @pytest.mark.django_db
@@ -31,9 +32,10 @@ def test_statement_goes_from_form_to_published_and_counted(reviewer):
     screen_statements.apply()  # beat, every 5 s
 
     volunteer = Client()
-    volunteer.post(
+    second_step = volunteer.post(
         "/volunteer/login/", {"username": "reviewer", "password": "a-long-test-password"}
     )
+    volunteer.post(second_step["Location"], {"code": factories.totp_code(reviewer)})
     queue = volunteer.get("/volunteer/").content.decode()
     statement_id = int(re.search(r'action="/volunteer/statements/(\d+)/approve/"', queue)[1])
     assert "刘德明" in queue

@@ -32,7 +32,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's site is volunteers.sites.VolunteerAdminSite: no sign-in of its own.
+    "tuidang.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Second factor, session lifetime and session generation on /volunteer/ pages.
+    "volunteers.middleware.VolunteerSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,7 +189,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "volunteers.validators.MaximumLengthValidator"},
 ]
+# The user is loaded with its account row (session generation) in the same query.
+AUTHENTICATION_BACKENDS = ["volunteers.backends.AccountBackend"]
 # Argon2 for every new or changed password; the others only to upgrade old hashes.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -199,6 +205,8 @@ LOGIN_REDIRECT_URL = "volunteers:review_queue"
 LOGOUT_REDIRECT_URL = "volunteers:login"
 # A volunteer's one-time setup link (set a password, enrol two-factor) lasts a day.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+# Where this site is reached, for links printed outside a request (setup links).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reviewers and coordinators always sign in with a second factor; this adds volunteers.
 TWO_FACTOR_FOR_VOLUNTEERS = env_bool("TWO_FACTOR_FOR_VOLUNTEERS", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "tuidang")
@@ -264,6 +272,9 @@ SESSION_COOKIE_PATH = "/volunteer/"
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_PATH = "/volunteer/"
 CSRF_COOKIE_AGE = None  # ends with the browser session
+# Messages ride in the session (scoped to /volunteer/), not in a cookie on "/" that the
+# next public request would carry.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

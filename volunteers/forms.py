@@ -1,8 +1,17 @@
+import unicodedata
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.oath import TOTP
 
 from statements.models import REASON_MAX_LENGTH
 from statements.validators import validate_text
+from volunteers.roles import Role
 
 
 class ReasonForm(forms.Form):
@@ -12,3 +21,115 @@ class ReasonForm(forms.Form):
         validators=[validate_text],
         error_messages={"required": _("Give a reason.")},
     )
+
+
+# --- Accounts -----------------------------------------------------------------------------
+def _password_field(label, *, autocomplete: str) -> forms.CharField:
+    # max_length: an over-long password is refused by the form, before it is hashed.
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=settings.PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # as on the sign-in page
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(AuthenticationForm):
+    password = _password_field(_("Password"), autocomplete="current-password")
+
+
+class SecondFactorForm(_Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+        error_messages={"required": _("Enter a code.")},
+    )
+
+
+class NewPasswordMixin:
+    """Two matching new passwords that pass the validators (max length included)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second:
+            if first != second:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                try:
+                    password_validation.validate_password(first, self.user)
+                except ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned
+
+
+class SetupForm(NewPasswordMixin, _Form):
+    """A new password and the first code of the authenticator being enrolled."""
+
+    password1 = _password_field(_("New password"), autocomplete="new-password")
+    password2 = _password_field(_("New password again"), autocomplete="new-password")
+    code = forms.CharField(
+        label=_("Six-digit code shown by your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, user, totp_key: str, **kwargs):
+        self.user = user
+        self.totp_key = totp_key
+        self.totp_t: int | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        totp = TOTP(bytes.fromhex(self.totp_key))
+        if not code.isdigit() or not totp.verify(int(code), tolerance=1):
+            raise ValidationError(
+                _("That code does not match. Check the clock of your phone and try again."),
+                code="bad_code",
+            )
+        self.totp_t = totp.t()
+        return code
+
+
+class ChangePasswordForm(NewPasswordMixin, _Form):
+    current = _password_field(_("Current password"), autocomplete="current-password")
+    password1 = _password_field(_("New password"), autocomplete="new-password")
+    password2 = _password_field(_("New password again"), autocomplete="new-password")
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current(self) -> str:
+        current = self.cleaned_data["current"]
+        if not self.user.check_password(current):
+            raise ValidationError(_("That is not your current password."), code="wrong")
+        return current
+
+
+class CreateVolunteerForm(_Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only. Not the person's real name."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_username(self) -> str:
+        username = unicodedata.normalize("NFKC", self.cleaned_data["username"])
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("That username is taken."), code="taken")
+        return username
+
+
+class RoleForm(_Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -17,8 +17,8 @@ def test_the_queue_needs_a_signed_in_reviewer(client):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("volunteers:login"))
 
-    get_user_model().objects.create_user("reader", password="a-long-test-password")
-    client.login(username="reader", password="a-long-test-password")
+    reader = get_user_model().objects.create_user("reader", password="a-long-test-password")
+    factories.sign_in(client, reader)
     assert client.get(reverse("volunteers:review_queue")).status_code == 403
     statement = factories.in_review_statement()
     assert client.post(reverse("volunteers:approve", args=[statement.pk])).status_code == 403
@@ -33,6 +33,7 @@ def test_a_reviewer_signs_in_with_a_password(client, reviewer):
         reverse("volunteers:login"), {"username": "reviewer", "password": "a-long-test-password"}
     )
     assert response.status_code == 302
+    client.post(response["Location"], {"code": factories.totp_code(reviewer)})
     assert client.get(reverse("volunteers:review_queue")).status_code == 200
 
 
@@ -222,7 +223,7 @@ def test_a_coordinator_removes_a_statement_from_the_list_and_the_tallies(client,
     statement = factories.approved_statement(reviewer=coordinator)
     rollup_tallies.apply()
     assert api.get(reverse("api:tallies")).json()["total"] == 1
-    client.force_login(coordinator)
+    factories.sign_in(client, coordinator)
     page = client.get(reverse("volunteers:statement", args=[statement.pk])).content.decode()
     assert f'action="/volunteer/statements/{statement.pk}/remove/"' in page
 
