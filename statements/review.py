@@ -54,7 +54,7 @@ class InvalidSpans(ValueError):
 NOT_LIVE = "lease_not_live"
 NOT_HELD = "not_in_lease"
 BLOCKED = "needs_redaction_or_override"
-REPEATED = "repeated"
+REPEATED = "repeated"  # the same statement twice in one request: the first counts
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Outcome:
     approved: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
-    # Refused, with why (NOT_LIVE, NOT_HELD, BLOCKED, REPEATED).
+    # Refused, with why (NOT_LIVE, NOT_HELD, BLOCKED).
     refused: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -235,7 +235,8 @@ def decide(
     A statement is decided only if it is in review under this lease and the lease is live;
     otherwise it is refused (NOT_LIVE, NOT_HELD). The gate: a statement with blocking flags
     (phone, ID number, email, street address) is approved only with a written override,
-    else refused as BLOCKED. A statement named twice is decided by its first mention.
+    else refused as BLOCKED. A statement named twice is decided by its first mention
+    (callers that answer per item refuse the repeats as REPEATED).
     Skipping puts it behind the queue (queued_at = now) and out of the lease.
     Every decided statement leaves the lease. Called by the review page and the API.
     """
@@ -243,10 +244,7 @@ def decide(
     outcome = Outcome()
     first: dict[int, Decision] = {}
     for decision in decisions:
-        if decision.statement_id in first:
-            outcome.refused[decision.statement_id] = REPEATED
-        else:
-            first[decision.statement_id] = decision
+        first.setdefault(decision.statement_id, decision)
     with transaction.atomic():
         lease = _lock_live_lease(reviewer=reviewer, lease_id=lease_id, now=now)
         if lease is None:

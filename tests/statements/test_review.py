@@ -272,8 +272,8 @@ def test_one_decision_mixes_outcomes_with_one_update_each(reviewer):
     )
 
     assert (outcome.approved, outcome.rejected, outcome.skipped) == ([a.pk], [b.pk, c.pk], [d.pk])
-    assert outcome.refused == {a.pk: review.REPEATED}
-    assert outcome.result(a.pk) == ("refused", review.REPEATED)  # the repeat, not the first
+    assert outcome.refused == {}  # the repeat of `a` is ignored: its first mention counts
+    assert outcome.result(a.pk) == ("approved", "")
     rows = {s.pk: s for s in Statement.objects.filter(pk__in=[b.pk, c.pk])}
     assert (rows[b.pk].rejection, rows[b.pk].rejection_reason) == (flood, "")
     assert (rows[c.pk].rejection, rows[c.pk].rejection_reason) == (abusive, "骂人")
