@@ -425,12 +425,13 @@ def approve_unflagged(
 ) -> tuple[Outcome, int]:
     """Publish every statement of the lease that screening flagged for nothing, in one
     decision. Returns the outcome and how many flagged statements it left for the
-    reviewer (blocked ones and duplicates alike)."""
+    reviewer (blocked ones and duplicates alike). Raises LeaseRefused if the lease is
+    not a live lease of the reviewer's."""
     now = now or timezone.now()
     with transaction.atomic():
         lease = _lock_live_lease(reviewer=reviewer, lease_id=lease_id, now=now)
         if lease is None:
-            return Outcome(), 0
+            raise LeaseRefused(lease_id)
         rows = list(
             batch(lease).filter(lease_expires_at__gt=now).values_list("pk", "screening_flags")
         )

@@ -213,6 +213,10 @@
     }
   });
 
+  if (rows.length) {
+    focusRow(0);
+  }
+
   rows.forEach(function (row, index) {
     row.addEventListener("focusin", function () {
       if (current !== index) {

@@ -262,6 +262,20 @@ def test_publish_all_unflagged_says_how_many_it_left(reviewer_client):
 
 
 @pytest.mark.django_db
+def test_publishing_unflagged_under_an_ended_lease_publishes_nothing(reviewer_client, reviewer):
+    statement = factories.in_review_statement()
+    lease = claim(reviewer_client)
+    review.release(reviewer=reviewer, lease_id=lease.pk)
+
+    response = reviewer_client.post(
+        reverse("volunteers:approve_unflagged"), {"lease": str(lease.pk)}, follow=True
+    )
+
+    assert 'class="warning"' in response.content.decode()
+    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
+
+
+@pytest.mark.django_db
 def test_release_gives_the_batch_back(reviewer_client, reviewer):
     statement = factories.in_review_statement()
     lease = claim(reviewer_client)

@@ -210,9 +210,13 @@ def report(request: HttpRequest, outcome: review_service.Outcome, invalid: dict)
 @require_POST
 def approve_unflagged(request: HttpRequest) -> HttpResponse:
     """Publish every statement of the batch that screening flagged for nothing."""
-    outcome, left = review_service.approve_unflagged(
-        reviewer=request.user, lease_id=request.POST.get("lease", "")
-    )
+    try:
+        outcome, left = review_service.approve_unflagged(
+            reviewer=request.user, lease_id=request.POST.get("lease", "")
+        )
+    except review_service.LeaseRefused:
+        messages.warning(request, _("Your batch has expired or was released."))
+        return redirect("volunteers:review")
     report(request, outcome, {})
     if left:
         messages.info(
@@ -258,7 +262,9 @@ def decline_cluster(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.warning(
-            request, _("#%(id)s was not decided: %(why)s.") % {"id": pk, "why": refusal_text("")}
+            request,
+            _("#%(id)s was not decided: %(why)s.")
+            % {"id": pk, "why": refusal_text(review_service.NOT_HELD)},
         )
     return redirect("volunteers:review")
 
