@@ -81,11 +81,13 @@ class StatementQuerySet(models.QuerySet):
             TupleGreaterThan(Tuple(F("queued_at"), F("id")), (queued_at, id))
         )
 
-    def clusters(self, hashes: set[str]) -> dict[str, Cluster]:
-        """Per content hash: how many copies are in review (statement_review_hash_idx) and
-        the earliest copy neither rejected nor removed. Two grouped queries for any
-        number of hashes (none without hashes), so a batch page costs the same at 5 or
-        200 statements."""
+    def clusters(self, hashes: set[str], *, duplicates: set[str]) -> dict[str, Cluster]:
+        """Per content hash: how many copies are in review (statement_review_hash_idx) and,
+        for the hashes in `duplicates` (those of statements screening flagged as copies;
+        any other statement is its own earliest copy), the earliest copy neither rejected
+        nor removed. At most two grouped queries for any number of hashes, so a batch page
+        costs the same at 5 or 200 statements. The earliest copy is found through the
+        plain content_hash index, so its cost grows with the size of a flood."""
         if not hashes:
             return {}
         sizes = dict(
@@ -96,11 +98,13 @@ class StatementQuerySet(models.QuerySet):
             .values_list("content_hash", "n")
         )
         earliest = dict(
-            self.filter(content_hash__in=hashes)
+            self.filter(content_hash__in=duplicates)
             .exclude(status__in=[Status.REJECTED, Status.REMOVED])
             .values("content_hash")
             .annotate(first=Min("id"))
             .values_list("content_hash", "first")
+            if duplicates
+            else []
         )
         return {h: Cluster(size=sizes.get(h, 0), earliest=earliest.get(h)) for h in hashes}
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from statements import review
 from statements.api import PublicAPIView
-from statements.models import Statement
+from statements.models import Flag, Statement
 from volunteers import workspace
 from volunteers.authentication import ApiTokenAuthentication
 from volunteers.serializers import (
@@ -34,7 +34,10 @@ class ReviewAPIView(PublicAPIView):
 
 def lease_body(lease) -> dict:
     statements = list(review.batch(lease))
-    clusters = Statement.objects.clusters({s.content_hash for s in statements})
+    clusters = Statement.objects.clusters(
+        {s.content_hash for s in statements},
+        duplicates={s.content_hash for s in statements if Flag.DUPLICATE in s.screening_flags},
+    )
     return {
         "lease": str(lease.pk),
         "expires_at": lease.expires_at,

@@ -59,7 +59,10 @@ def batch(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     lease = review_service.live_lease(reviewer=request.user, now=now)
     statements = list(review_service.batch(lease)) if lease else []
-    clusters = Statement.objects.clusters({s.content_hash for s in statements})
+    clusters = Statement.objects.clusters(
+        {s.content_hash for s in statements},
+        duplicates={s.content_hash for s in statements if Flag.DUPLICATE in s.screening_flags},
+    )
     reasons = list(RejectionReason.objects.active()) if statements else []
     flag_labels = dict(Flag.choices)
     rows = []
