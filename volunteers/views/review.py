@@ -18,14 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from statements import review as review_service
 from statements import services
-from statements.models import (
-    BLOCKING_FLAGS,
-    AuditEvent,
-    Flag,
-    RejectionReason,
-    Statement,
-    Status,
-)
+from statements.models import AuditEvent, Flag, RejectionReason, Statement, Status
 from volunteers import workspace
 from volunteers.forms import DecisionForm, ReasonForm, RedactForm
 
@@ -87,7 +80,6 @@ def batch(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "reasons": reasons,
             "recent": recent_decisions(request.user, now=now),
-            "blocking_flags": sorted(BLOCKING_FLAGS),
         },
     )
 
