@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import models
-from django.db.models import F
+from django.db.models import Count, F, Min
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from statements import receipts
@@ -49,6 +49,14 @@ class Cursor:
         return cls(published_at=published_at, id=pk)
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """Copies of one content: how many wait in review, and the earliest live copy's id."""
+
+    size: int
+    earliest: int | None
+
+
 class StatementQuerySet(models.QuerySet):
     def received(self) -> StatementQuerySet:
         return self.filter(status=Status.RECEIVED)
@@ -72,6 +80,33 @@ class StatementQuerySet(models.QuerySet):
         return self.review_queue().filter(
             TupleGreaterThan(Tuple(F("queued_at"), F("id")), (queued_at, id))
         )
+
+    def clusters(self, hashes: set[str], *, duplicates: set[str]) -> dict[str, Cluster]:
+        """Per content hash: how many copies are in review (statement_review_hash_idx) and,
+        for the hashes in `duplicates` (those of statements screening flagged as copies;
+        any other statement is its own earliest copy), the earliest copy neither rejected
+        nor removed. At most two grouped queries for any number of hashes, so a batch page
+        costs the same at 5 or 200 statements. The earliest copy is found through the
+        plain content_hash index, so its cost grows with the size of a flood."""
+        if not hashes:
+            return {}
+        sizes = dict(
+            self.in_review()
+            .filter(content_hash__in=hashes)
+            .values("content_hash")
+            .annotate(n=Count("id"))
+            .values_list("content_hash", "n")
+        )
+        earliest = dict(
+            self.filter(content_hash__in=duplicates)
+            .exclude(status__in=[Status.REJECTED, Status.REMOVED])
+            .values("content_hash")
+            .annotate(first=Min("id"))
+            .values_list("content_hash", "first")
+            if duplicates
+            else []
+        )
+        return {h: Cluster(size=sizes.get(h, 0), earliest=earliest.get(h)) for h in hashes}
 
     def by_receipt(self, code: str) -> StatementQuerySet:
         """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""

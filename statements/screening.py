@@ -15,6 +15,17 @@ _PHONE = re.compile(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Resident identity card numbers: 18 characters (last may be X) or the old 15 digits.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# Street addresses: a province, city, district, county, town or township (after a name)
+# and, within the same clause, a road, street or lane with a house number, or a numbered
+# building, unit or room. A number is required: "广东省的街道" or "北京市的路" is a
+# sentence, "深圳市南山区科技园路1号" and "朝阳区建国路88号3栋" are where someone lives.
+# Spaces are allowed anywhere; sentence punctuation ends the clause.
+_STREET_ADDRESS = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:省|市|区|區|县|縣|镇|鎮|乡|鄉|州|旗)"
+    r"[\u4e00-\u9fff0-9A-Za-z\s-]{0,30}?"
+    r"(?:(?:路|街|道|巷|弄|胡同|里)\s*\d+(?:\s*-\s*\d+)?\s*(?:号|號|弄)"
+    r"|\d+\s*(?:号楼|號樓|栋|棟|幢|座|楼|樓|单元|單元|室))"
+)
 
 
 def normalize(value: str) -> str:
@@ -44,4 +55,6 @@ def content_flags(*, name: str, text: str) -> list[str]:
         flags.append(Flag.CONTACT_NUMBER.value)
     if _EMAIL.search(folded):
         flags.append(Flag.EMAIL.value)
+    if _STREET_ADDRESS.search(folded):
+        flags.append(Flag.STREET_ADDRESS.value)
     return flags

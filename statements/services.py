@@ -1,8 +1,9 @@
-"""Every write to a statement's life: intake, screening, review, removal.
+"""Writes to a statement's life outside review: intake, screening, removal.
 
-Only these functions change a statement's status. Each change is a conditional update
-on the expected current status (so two people acting at once change it once) plus its
-audit row, in one transaction.
+Only these functions and statements.review (claims and decisions, which a lease binds)
+change a statement's status. Each change is a conditional update on the expected current
+status (so two people acting at once change it once) plus its audit row, in one
+transaction.
 """
 
 from __future__ import annotations
@@ -195,35 +196,6 @@ def _earliest_live_ids(hashes: set[str]) -> dict[str, int]:
         .values_list("content_hash", "first")
     )
     return dict(rows)
-
-
-def approve(*, statement_id: int, reviewer: AbstractBaseUser) -> None:
-    """Publish a statement in review. Raises TransitionRefused if it is not in review
-    (already decided by someone else): of two reviewers at once, exactly one publishes."""
-    now = timezone.now()
-    _transition(
-        statement_id=statement_id,
-        actor=reviewer,
-        action=AuditEvent.Action.APPROVED,
-        from_status=Status.IN_REVIEW,
-        to_status=Status.PUBLISHED,
-        changes={"published_at": now},
-        now=now,
-    )
-
-
-def reject(*, statement_id: int, reviewer: AbstractBaseUser, reason: str) -> None:
-    """Decline to publish a statement in review, recording why. Raises TransitionRefused
-    if it is not in review."""
-    _transition(
-        statement_id=statement_id,
-        actor=reviewer,
-        action=AuditEvent.Action.REJECTED,
-        from_status=Status.IN_REVIEW,
-        to_status=Status.REJECTED,
-        changes={"rejection_reason": reason},
-        reason=reason,
-    )
 
 
 def remove(*, statement_id: int, actor: AbstractBaseUser, reason: str) -> None:

@@ -54,7 +54,16 @@ reviewer_client = Client()
 factories.sign_in(reviewer_client, get_user_model().objects.get(username="demo-reviewer"))
 statement = Statement.objects.get(display_name="嵌入测试")
 assert statement.status == "in_review"
-assert reviewer_client.post(f"/volunteer/statements/{statement.pk}/approve/").status_code == 302
+# A reviewer claims a batch (every waiting statement fits in one) and decides it.
+assert reviewer_client.post("/volunteer/review/claim/").status_code == 302
+batch = reviewer_client.get("/volunteer/review/").content.decode()
+assert f'data-id="{statement.pk}"' in batch, batch
+lease = re.search(r'name="lease" value="([^"]+)"', batch)[1]
+decided = reviewer_client.post(
+    "/volunteer/review/decide/",
+    {"lease": lease, "statement": [statement.pk], f"{statement.pk}-choice": "approve"},
+)
+assert decided.status_code == 302
 rollup_tallies.delay()
 
 assert client.get("/api/v1/tallies/").json()["total"] == before + 1

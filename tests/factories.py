@@ -13,8 +13,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from statements import receipts, screening, services
-from statements.models import ORGANIZATION_FIELDS, Statement, Status
+from statements import receipts, review, screening, services
+from statements.models import ORGANIZATION_FIELDS, RejectionReason, Statement, Status
 from volunteers.middleware import account_epoch, start_session
 from volunteers.models import ApiToken
 from volunteers.roles import sync_roles
@@ -89,10 +89,45 @@ def in_review_statement(**overrides) -> Statement:
     return statement
 
 
+def rejection_reason(code: str = "duplicate") -> RejectionReason:
+    """A reason from the list (the migration's defaults; a transactional test's flush
+    empties the table, so it is created again if missing)."""
+    reason, _created = RejectionReason.objects.get_or_create(
+        code=code,
+        defaults={"label_zh_hans": code, "label_zh_hant": code, "label_en": code},
+    )
+    return reason
+
+
+def decide(statement: Statement, *, reviewer, action: str, **choice) -> review.Outcome:
+    """Decide one statement as a reviewer does: claim it (with whatever comes before it in
+    the queue), decide, and give the rest back unless the reviewer already held a lease."""
+    held = review.live_lease(reviewer=reviewer) is not None
+    lease = review.claim(reviewer=reviewer, size=200)
+    outcome = review.decide(
+        reviewer=reviewer,
+        lease_id=lease.pk,
+        decisions=[review.Decision(statement.pk, action, **choice)],
+    )
+    if not held:
+        review.release(reviewer=reviewer, lease_id=lease.pk)
+    return outcome
+
+
+def approve(statement: Statement, *, reviewer, override: str = "") -> review.Outcome:
+    return decide(statement, reviewer=reviewer, action="approve", override=override)
+
+
+def reject(statement: Statement, *, reviewer, note: str = "", code="duplicate"):
+    reason = rejection_reason(code)
+    return decide(statement, reviewer=reviewer, action="reject", reason=reason, note=note)
+
+
 def approved_statement(*, reviewer, **overrides) -> Statement:
     statement = in_review_statement(**overrides)
-    services.approve(statement_id=statement.pk, reviewer=reviewer)
+    approve(statement, reviewer=reviewer)
     statement.refresh_from_db()
+    assert statement.status == Status.PUBLISHED
     return statement
 
 

@@ -190,15 +190,16 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     submit_form(browser)
     assert browser.current_url == f"{base}/volunteer/", refused.format(page_text(browser))
 
+    # The reviewer claims a batch and decides it with the one form.
+    press(browser, browser.find_element(By.CSS_SELECTOR, "form.claim button"))
+    assert browser.current_url == f"{base}/volunteer/review/", refused.format(page_text(browser))
     article = browser.find_element(By.XPATH, f"//article[.//bdi[normalize-space()='{NAME}']]")
-    publish = article.find_element(
-        By.CSS_SELECTOR, f'form[action="/volunteer/statements/{statement.pk}/approve/"] button'
-    )
-    press(browser, publish)
-    assert browser.current_url == f"{base}/volunteer/", refused.format(page_text(browser))
+    article.find_element(By.CSS_SELECTOR, "input[type=radio][value=approve]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "form#batch .actions button"))
+    assert browser.current_url == f"{base}/volunteer/review/", refused.format(page_text(browser))
     statement.refresh_from_db()
     assert statement.status == Status.PUBLISHED, refused.format(page_text(browser))
-    assert not browser.find_elements(By.CSS_SELECTOR, f'form[action*="/{statement.pk}/"]')
+    assert not browser.find_elements(By.CSS_SELECTOR, f'article[data-id="{statement.pk}"]')
 
     rollup_tallies.apply()
 

@@ -1,5 +1,5 @@
 """The issue's acceptance path, over HTTP only: a statement submitted with a plain form
-post is screened, approved by a reviewer in the queue, listed, counted and findable by
+post is screened, approved by a reviewer in a claimed batch, listed, counted and findable by
 its receipt."""
 
 import re
@@ -36,10 +36,15 @@ def test_statement_goes_from_form_to_published_and_counted(reviewer):
         "/volunteer/login/", {"username": "reviewer", "password": "a-long-test-password"}
     )
     volunteer.post(second_step["Location"], {"code": factories.totp_code(reviewer)})
-    queue = volunteer.get("/volunteer/").content.decode()
-    statement_id = int(re.search(r'action="/volunteer/statements/(\d+)/approve/"', queue)[1])
-    assert "刘德明" in queue
-    volunteer.post(f"/volunteer/statements/{statement_id}/approve/")
+    volunteer.post("/volunteer/review/claim/")
+    batch = volunteer.get("/volunteer/review/").content.decode()
+    statement_id = int(re.search(r'<article [^>]*data-id="(\d+)"', batch)[1])
+    lease = re.search(r'name="lease" value="([^"]+)"', batch)[1]
+    assert "刘德明" in batch
+    volunteer.post(
+        "/volunteer/review/decide/",
+        {"lease": lease, "statement": [statement_id], f"{statement_id}-choice": "approve"},
+    )
 
     rollup_tallies.apply()  # beat, every 15 s
 

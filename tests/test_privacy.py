@@ -11,7 +11,6 @@ from django.db import connection
 from django.urls import reverse
 
 from counts.tasks import rollup_tallies
-from statements import services
 from statements.models import Statement
 from statements.tasks import screen_statements
 from tests import factories
@@ -138,7 +137,7 @@ def test_client_address_and_user_agent_are_never_stored_or_logged(client, api, r
     )  # 403
     screen_statements.apply()
     for statement in Statement.objects.all():
-        services.approve(statement_id=statement.pk, reviewer=reviewer)
+        factories.approve(statement, reviewer=reviewer)
     rollup_tallies.apply()
 
     assert Statement.objects.count() == 2

@@ -280,11 +280,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Nothing is loaded from another origin; pages need no script at all.
+# Nothing is loaded from another origin. Public pages have no script at all; volunteer
+# pages load one same-origin file (static/volunteer/review.js), which posts back to the
+# site with fetch (connect-src).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "script-src": [SELF],
+        "connect-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF],
         "form-action": [SELF],

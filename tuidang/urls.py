@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from counts import api as counts_api
 from statements import api as statements_api
+from volunteers import api as review_api
 
 api_patterns = [
     path("statements/", statements_api.StatementCollection.as_view(), name="statements"),
@@ -15,6 +16,12 @@ api_patterns = [
     path("receipts/lookup/", statements_api.ReceiptLookup.as_view()),
     path("tallies/", counts_api.Tallies.as_view(), name="tallies"),
     path("tallies/daily/", counts_api.DailySeries.as_view(), name="tallies_daily"),
+    path("review/claim", review_api.Claim.as_view(), name="review_claim"),
+    path("review/claim/", review_api.Claim.as_view()),
+    path("review/decisions", review_api.Decisions.as_view(), name="review_decisions"),
+    path("review/decisions/", review_api.Decisions.as_view()),
+    path("review/release", review_api.Release.as_view(), name="review_release"),
+    path("review/release/", review_api.Release.as_view()),
 ]
 
 urlpatterns = [

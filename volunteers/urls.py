@@ -4,7 +4,16 @@ from volunteers.views import accounts, dashboard, review, team
 
 app_name = "volunteers"
 urlpatterns = [
-    path("", review.review_queue, name="review_queue"),
+    # The volunteer home, where sign-in lands: the review workspace itself.
+    path("", review.batch, name="review_queue"),
+    path("review/", review.batch, name="review"),
+    path("review/claim/", review.claim, name="claim"),
+    path("review/decide/", review.decide, name="decide"),
+    path("review/publish-unflagged/", review.approve_unflagged, name="approve_unflagged"),
+    path("review/decline-cluster/", review.decline_cluster, name="decline_cluster"),
+    path("review/release/", review.release, name="release"),
+    path("review/undo/", review.undo, name="undo"),
+    path("leases/<uuid:lease_id>/break/", review.break_lease, name="break_lease"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", accounts.SignInView.as_view(), name="login"),
     path("login/code/", accounts.two_factor, name="two_factor"),
@@ -22,7 +31,6 @@ urlpatterns = [
     path("team/<int:pk>/reset-two-factor/", team.reset_two_factor, name="reset_two_factor"),
     path("statements/", review.find_statement, name="find_statement"),
     path("statements/<int:pk>/", review.statement, name="statement"),
+    path("statements/<int:pk>/redact/", review.redact, name="redact"),
     path("statements/<int:pk>/remove/", review.remove, name="remove"),
-    path("statements/<int:pk>/approve/", review.approve, name="approve"),
-    path("statements/<int:pk>/reject/", review.reject, name="reject"),
 ]

@@ -51,7 +51,7 @@ def test_only_published_statements_are_counted(reviewer):
     factories.received_statement()
     factories.in_review_statement()
     rejected = factories.in_review_statement()
-    statement_services.reject(statement_id=rejected.pk, reviewer=reviewer, reason="灌水")
+    factories.reject(rejected, reviewer=reviewer, note="灌水")
     factories.approved_statement(reviewer=reviewer)
 
     rollup_tallies.apply()
@@ -119,7 +119,7 @@ def test_recent_rollup_counts_a_publication_without_the_nightly_rebuild(reviewer
     statement = factories.in_review_statement(organizations=["youth_league", "young_pioneers"])
     before = api.get(reverse("api:tallies")).json()
 
-    statement_services.approve(statement_id=statement.pk, reviewer=reviewer)
+    factories.approve(statement, reviewer=reviewer)
     rollup_tallies.apply()
 
     after = api.get(reverse("api:tallies")).json()

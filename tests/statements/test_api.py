@@ -258,7 +258,7 @@ def test_list_reads_a_page_in_a_fixed_number_of_queries(api, django_assert_max_n
 def test_detail_is_found_only_when_published(api, reviewer):
     in_review = factories.in_review_statement()
     rejected = factories.in_review_statement()
-    services.reject(statement_id=rejected.pk, reviewer=reviewer, reason="spam")
+    factories.reject(rejected, reviewer=reviewer, note="spam")
     removed = factories.approved_statement(reviewer=reviewer)
     services.remove(statement_id=removed.pk, actor=reviewer, reason="asked to")
     published = factories.approved_statement(reviewer=reviewer)
@@ -284,7 +284,7 @@ def test_receipt_lookup_follows_the_statement_to_publication(api, reviewer):
     assert api.post(lookup, {"receipt": receipt}, format="json").json()["status"] == "in_review"
 
     statement = Statement.objects.get()
-    services.approve(statement_id=statement.pk, reviewer=reviewer)
+    factories.approve(statement, reviewer=reviewer)
     # Typed loosely: lower case, spaces instead of dashes.
     body = api.post(lookup, {"receipt": receipt.lower().replace("-", " ")}, format="json").json()
     assert body["status"] == "published"

@@ -1,6 +1,6 @@
 import pytest
 
-from statements import services
+from statements import screening, services
 from statements.models import AuditEvent, Statement, Status
 from statements.tasks import screen_statements
 from tests import factories
@@ -79,7 +79,7 @@ def test_duplicate_within_one_batch_is_flagged():
 @pytest.mark.django_db
 def test_a_removed_statement_does_not_make_its_resubmission_a_duplicate(reviewer):
     first = screened(display_name="孙七", text="退出")
-    services.approve(statement_id=first.pk, reviewer=reviewer)
+    factories.approve(first, reviewer=reviewer)
     services.remove(statement_id=first.pk, actor=reviewer, reason="本人要求")
     assert "duplicate" not in screened(display_name="孙七", text="退出").screening_flags
 
@@ -87,7 +87,7 @@ def test_a_removed_statement_does_not_make_its_resubmission_a_duplicate(reviewer
 @pytest.mark.django_db
 def test_a_rejected_statement_does_not_make_its_copy_a_duplicate(reviewer):
     first = screened(display_name="赵六", text="退出")
-    services.reject(statement_id=first.pk, reviewer=reviewer, reason="test")
+    factories.reject(first, reviewer=reviewer, note="test")
     assert "duplicate" not in screened(display_name="赵六", text="退出").screening_flags
 
 
@@ -115,6 +115,35 @@ def test_phone_and_id_numbers_are_flagged(name, text, flag):
 def test_ordinary_numbers_are_not_flagged():
     statement = screened(text="我1989年入团，2008年入党，今年65岁，编号No.123456。")
     assert statement.screening_flags == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "广东省深圳市南山区科技园路1号",
+        "北京市朝阳区建国路88号3栋",
+        "我住在 广东省 深圳市 南山区 科技园路 １ 号",
+        "廣東省深圳市南山區科技園路1號",
+        "上海市徐汇区漕溪北路１２０弄5号",
+        "四川省成都市武侯区 3栋 2单元 502室",
+    ],
+)
+def test_street_addresses_are_flagged(text):
+    assert "street_address" in screening.content_flags(name="某人", text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我于1990年在广东省加入少先队，今天声明退出。",
+        "我在北京市工作了十年，走过很多街道。",
+        "我家在湖南省农村，从小走过很多路",
+        "上海市第1号文件让我看清了真相",
+        "我是廣東省人，2019年入團，現在退出。",
+    ],
+)
+def test_ordinary_sentences_about_places_are_not_addresses(text):
+    assert "street_address" not in screening.content_flags(name="某人", text=text)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -175,7 +175,7 @@ def test_receipt_page_tells_the_status(client, reviewer):
 
     statement = Statement.objects.get()
     services.screen_received()
-    services.approve(statement_id=statement.pk, reviewer=reviewer)
+    factories.approve(statement, reviewer=reviewer)
     published = client.post(receipt_url, {"receipt": code.lower()}).content.decode()
     assert "has been published" in published
     assert url("statements:detail", statement.pk, lang="en") in published

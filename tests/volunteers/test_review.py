@@ -1,12 +1,9 @@
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
 from counts.tasks import rollup_tallies
-from statements import services
 from statements.models import AuditEvent, Statement, Status
 from tests import factories
 
@@ -21,8 +18,8 @@ def test_the_queue_needs_a_signed_in_reviewer(client):
     factories.sign_in(client, reader)
     assert client.get(reverse("volunteers:review_queue")).status_code == 403
     statement = factories.in_review_statement()
-    assert client.post(reverse("volunteers:approve", args=[statement.pk])).status_code == 403
-    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
+    assert client.post(reverse("volunteers:claim")).status_code == 403
+    assert Statement.objects.get(pk=statement.pk).lease_id is None
 
 
 @pytest.mark.django_db
@@ -44,78 +41,6 @@ def test_login_form_checks_csrf(reviewer):
         reverse("volunteers:login"), {"username": "reviewer", "password": "a-long-test-password"}
     )
     assert response.status_code == 403
-
-
-@pytest.mark.django_db
-def test_queue_lists_statements_in_review_oldest_first_with_their_flags(reviewer_client):
-    first = factories.in_review_statement(text="电话 13812345678")
-    second = factories.in_review_statement()
-    factories.received_statement()
-
-    html = reviewer_client.get(
-        reverse("volunteers:review_queue"), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
-
-    shown = [int(pk) for pk in re.findall(r'action="/volunteer/statements/(\d+)/approve/"', html)]
-    assert shown == [first.pk, second.pk]
-    assert html.count("Contains a phone number") == 1
-
-
-@pytest.mark.django_db
-def test_approving_from_the_queue_publishes(reviewer_client, reviewer):
-    statement = factories.in_review_statement()
-
-    response = reviewer_client.post(reverse("volunteers:approve", args=[statement.pk]))
-
-    assert response.status_code == 302
-    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
-    assert AuditEvent.objects.get(statement=statement, action="approved").actor == reviewer
-    queue = reviewer_client.get(reverse("volunteers:review_queue")).content.decode()
-    assert f"#{statement.pk}" in queue  # the confirmation message
-
-
-@pytest.mark.django_db
-def test_rejecting_needs_a_reason(reviewer_client):
-    statement = factories.in_review_statement()
-
-    reviewer_client.post(reverse("volunteers:reject", args=[statement.pk]), {"reason": ""})
-    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
-
-    reviewer_client.post(reverse("volunteers:reject", args=[statement.pk]), {"reason": "批量灌水"})
-    statement.refresh_from_db()
-    assert (statement.status, statement.rejection_reason) == (Status.REJECTED, "批量灌水")
-
-
-@pytest.mark.django_db
-def test_deciding_twice_says_someone_else_decided(reviewer_client):
-    statement = factories.in_review_statement()
-    reviewer_client.post(reverse("volunteers:approve", args=[statement.pk]))
-
-    response = reviewer_client.post(
-        reverse("volunteers:reject", args=[statement.pk]), {"reason": "x"}, follow=True
-    )
-
-    assert Statement.objects.get(pk=statement.pk).status == Status.PUBLISHED
-    assert 'class="warning"' in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_decisions_are_post_only(reviewer_client):
-    statement = factories.in_review_statement()
-    assert (
-        reviewer_client.get(reverse("volunteers:approve", args=[statement.pk])).status_code == 405
-    )
-    assert Statement.objects.get(pk=statement.pk).status == Status.IN_REVIEW
-
-
-@pytest.mark.django_db
-def test_queue_page_is_a_fixed_number_of_queries(reviewer_client, django_assert_max_num_queries):
-    for _ in range(30):
-        factories.received_statement()
-    services.screen_received()
-    # session, user, permissions (2), page, count, messages
-    with django_assert_max_num_queries(8):
-        assert reviewer_client.get(reverse("volunteers:review_queue")).status_code == 200
 
 
 @pytest.mark.django_db
@@ -176,19 +101,23 @@ def test_volunteer_pages_follow_the_browser_language_without_dead_switch_links(c
 
 
 @pytest.mark.django_db
-def test_statement_page_shows_any_status_with_its_history(reviewer_client, reviewer):
+def test_statement_page_shows_any_status_with_its_history(client, reviewer, coordinator):
     statement = factories.in_review_statement()
-    services.reject(statement_id=statement.pk, reviewer=reviewer, reason="重复提交")
+    factories.reject(statement, reviewer=reviewer, note="重复提交")
+    page = reverse("volunteers:statement", args=[statement.pk])
 
-    html = reviewer_client.get(
-        reverse("volunteers:statement", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    factories.sign_in(client, reviewer)
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "重复提交" in html
     assert "Received → In review" in html
     assert "In review → Not published" in html
-    assert "reviewer" in html
     assert f'action="/volunteer/statements/{statement.pk}/remove/"' not in html
+    # Who decided is for coordinators only.
+    assert "<td>reviewer</td>" not in html
+    factories.sign_in(client, coordinator)
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>reviewer</td>" in html
 
 
 @pytest.mark.django_db
@@ -198,7 +127,7 @@ def test_find_statement_by_number(reviewer_client):
     assert found["Location"] == reverse("volunteers:statement", args=[statement.pk])
     for junk in ["abc", "-5", "0", "", "１２", "#"]:
         response = reviewer_client.get(reverse("volunteers:find_statement"), {"id": junk})
-        assert response["Location"] == reverse("volunteers:review_queue"), junk
+        assert response["Location"] == reverse("volunteers:review"), junk
     hashed = reviewer_client.get(reverse("volunteers:find_statement"), {"id": f"#{statement.pk}"})
     assert hashed["Location"] == reverse("volunteers:statement", args=[statement.pk])
     assert reviewer_client.get(reverse("volunteers:statement", args=[10**30])).status_code == 404
