@@ -40,7 +40,8 @@ bench: install translations ## Intake and review benchmarks (BENCH_N=2000 BENCH_
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
 		DEBUG=0 INTAKE_RATE=100000000/m $(BIN)/python bench/intake.py
-	# bench/review.py joins once the review API lands (merge of the review branch)
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
+		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/review.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

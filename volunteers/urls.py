@@ -4,8 +4,8 @@ from volunteers.views import accounts, dashboard, review, team
 
 app_name = "volunteers"
 urlpatterns = [
-    # The volunteer home, where sign-in lands: the review workspace itself.
-    path("", review.batch, name="review_queue"),
+    # The volunteer home, where sign-in lands: the review workspace for reviewers.
+    path("", review.home, name="review_queue"),
     path("review/", review.batch, name="review"),
     path("review/claim/", review.claim, name="claim"),
     path("review/decide/", review.decide, name="decide"),

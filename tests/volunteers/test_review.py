@@ -16,7 +16,10 @@ def test_the_queue_needs_a_signed_in_reviewer(client):
 
     reader = get_user_model().objects.create_user("reader", password="a-long-test-password")
     factories.sign_in(client, reader)
-    assert client.get(reverse("volunteers:review_queue")).status_code == 403
+    assert client.get(reverse("volunteers:review_queue"))["Location"] == reverse(
+        "volunteers:account"
+    )
+    assert client.get(reverse("volunteers:review")).status_code == 403
     statement = factories.in_review_statement()
     assert client.post(reverse("volunteers:claim")).status_code == 403
     assert Statement.objects.get(pk=statement.pk).lease_id is None

@@ -44,6 +44,16 @@ def refusal_text(detail: str) -> str:
     }.get(detail, detail)
 
 
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Where sign-in lands: a reviewer's workspace; anyone else (a volunteer who enters
+    statements, an account without a role) their account page, not a 403."""
+    if request.user.has_perm("statements.review_statement"):
+        return batch(request)
+    return redirect("volunteers:account")
+
+
 @reviewer_required
 @require_safe
 def batch(request: HttpRequest) -> HttpResponse:
