@@ -1,7 +1,11 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -84,3 +88,28 @@ def database_url():
     port = db["PORT"] or 5432
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+
+
+def _as_deployed(application):
+    return application
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, with static files served as in production: by
+    WhiteNoise, from STATIC_ROOT (which `make test` collects), under their hashed names.
+    pytest-django's own handler looks files up with the finders by their plain names, so
+    it answered 404 for every stylesheet and script the pages link to."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        pytest.fail(f"{manifest} is missing: run the tests with `make test` (collectstatic)")
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _as_deployed
+    server.start()
+    yield server
+    server.stop()

@@ -1,52 +1,31 @@
-"""The acceptance path in a real browser: headless Chromium, JavaScript off.
+"""The acceptance path in a real browser: headless Chromium (tests/browser.py), JavaScript off.
 
 Django's test client sends no Origin and no Sec-Fetch-* headers, so it cannot show what a
 browser's security headers do to our form posts: under `Referrer-Policy: no-referrer`
 Chromium sends `Origin: null` with its form posts, and Django's CSRF check refuses them
 (the volunteer sign-in fails first). This test drives the pages the way a reader and a
 volunteer do, with forms and links only.
-
-It needs Debian's `chromium` and `chromium-driver` (.ci/run installs them). Without them
-it is skipped with a reason, or fails when CI is set: it must never pass by not running.
 """
 
-import os
 import re
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from counts.tasks import rollup_tallies
 from statements.models import Statement, Status
 from statements.tasks import screen_statements
 from tests import factories
+from tests.browser import chromium, console_errors, page_text, press, submit_form
 
 # Starts processes of its own: `make test-fast` leaves it out.
 pytestmark = pytest.mark.process
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--blink-settings=scriptEnabled=false",
-]
-PASSWORD = "a-long-test-password"  # the `reviewer` fixture's, in tests/conftest.py
+PASSWORD = factories.PASSWORD  # the `reviewer` fixture's
 NAME = "刘德明"
 TEXT = "我自愿声明退出中共和少先队。"
 
@@ -60,49 +39,7 @@ def zh(message: str) -> str:
 @pytest.fixture
 def browser(request, tmp_path):
     """One headless Chromium with JavaScript off, for one test; quit when it ends."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    if missing:
-        reason = (
-            f"{' and '.join(missing)} not found: install the browser with "
-            "`apt-get install chromium chromium-driver` (Debian) to run the browser tests"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests: {reason}", pytrace=False)
-        pytest.skip(reason)
-
-    options = Options()
-    options.binary_location = CHROMIUM  # never a browser that a tool downloads
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    options.add_experimental_option(
-        "prefs", {"profile.managed_default_content_settings.javascript": 2}
-    )
-    # An explicit driver path: Selenium Manager (which downloads drivers) is not used.
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    request.addfinalizer(driver.quit)
-    driver.set_page_load_timeout(30)
-
-    # JavaScript is really off: only then does the browser show <noscript> content.
-    driver.get("data:text/html;charset=utf-8,<noscript><p id=n>off</p></noscript>")
-    shown = [p for p in driver.find_elements(By.ID, "n") if p.is_displayed()]
-    assert shown, "JavaScript is on in the browser: the test must run with it off"
-    return driver
-
-
-def page_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
-def press(driver, button) -> None:
-    """Click a form's button and wait for the page it leads to (often at the same URL)."""
-    button.click()
-    WebDriverWait(driver, 15).until(staleness_of(button))
-
-
-def submit_form(driver) -> None:
-    """Press the page's one form button in <main>, as a reader does."""
-    press(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    return chromium(request, tmp_path, javascript=False)
 
 
 def reload(driver, url: str) -> None:
@@ -141,6 +78,8 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     )
     assert browser.find_elements(By.NAME, "name"), "the form is gone after the error"
     assert not Statement.objects.exists()
+    # The form with errors is answered 400, which the console reports; nothing else is.
+    assert ["(Bad Request)" in error for error in console_errors(browser)] == [True]
 
     # The filled form is accepted; the done page shows the receipt once.
     browser.find_element(By.NAME, "name").send_keys(NAME)
@@ -215,3 +154,5 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     assert look_up_receipt(browser, base, receipt).startswith(
         zh("Your statement has been published.")
     )
+    # Every page's stylesheet loaded, and the Content-Security-Policy blocked nothing.
+    assert console_errors(browser) == []
