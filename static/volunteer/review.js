@@ -48,9 +48,13 @@
     rows[current].scrollIntoView({ block: "nearest" });
   }
 
+  function settled(row) {
+    return row.classList.contains("decided") || row.classList.contains("pending");
+  }
+
   function nextUndecided() {
     for (var i = current + 1; i < rows.length; i++) {
-      if (!rows[i].classList.contains("decided")) {
+      if (!settled(rows[i])) {
         focusRow(i);
         return;
       }
@@ -66,24 +70,43 @@
   }
 
   function decideRow(row, choice) {
+    // Once per statement: a key pressed again before the answer is back (or on a row
+    // already decided) must not send it twice.
+    if (settled(row)) {
+      return;
+    }
     var id = row.getAttribute("data-id");
     var data = new FormData();
     data.append("lease", batch.querySelector("input[name=lease]").value);
     data.append("statement", id);
     data.append(id + "-choice", choice);
+    var values = {};
     ["reason", "note", "override"].forEach(function (name) {
       var field = batch.querySelector("[name='" + id + "-" + name + "']");
       if (field) {
         data.append(field.name, field.value);
+        values[name] = field.value.trim();
       }
     });
+    // What the server will surely refuse (it decides; this only keeps the reviewer here
+    // to read why and put it right): a decline without a reason, a flagged statement
+    // published without a written reason.
+    var refused =
+      (choice === "reject" && !values.reason) ||
+      (choice === "approve" && row.classList.contains("blocked") && !values.override);
     var radio = batch.querySelector("input[name='" + id + "-choice'][value='" + choice + "']");
     if (radio) {
       radio.checked = true;
     }
     say(row, "…", "pending");
+    row.classList.add("pending");
+    // Move on at once, not when the answer comes: the next key is for the next statement.
+    if (row === rows[current] && !refused) {
+      nextUndecided();
+    }
     send(batch.action, batch, data)
       .then(function (answer) {
+        row.classList.remove("pending");
         var result = (answer.body.results || [])[0] || { outcome: "refused", detail: "" };
         if (result.outcome === "refused") {
           say(row, result.detail, "refused");
@@ -99,11 +122,9 @@
         Array.prototype.forEach.call(row.querySelectorAll("fieldset, .mask"), function (part) {
           part.hidden = true;
         });
-        if (row === rows[current]) {
-          nextUndecided();
-        }
       })
       .catch(function () {
+        row.classList.remove("pending");
         say(row, "?", "refused");
       });
   }
@@ -136,13 +157,13 @@
     var data = new FormData(form);
     data.set("characters", characters);
     send(form.action, form, data).then(function (answer) {
+      if (!answer.ok) {
+        say(row || form, answer.body.error || "?", "refused");
+        return;
+      }
       if (!row) {
         // The statement page: reload it, it shows the new text and history.
         window.location.reload();
-        return;
-      }
-      if (!answer.ok) {
-        say(row, answer.body.error || "?", "refused");
         return;
       }
       row.querySelector(".name").textContent = answer.body.display_name;
@@ -197,7 +218,7 @@
     } else if (event.key === "a" && here) {
       event.preventDefault();
       decideRow(here, "approve");
-    } else if (event.key === "r" && here) {
+    } else if (event.key === "r" && here && !settled(here)) {
       event.preventDefault();
       var radio = here.querySelector("input[value=reject]");
       if (radio) {
