@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 
 from counts.services import rollup_review_figures
+from statements import review
+from statements.models import ReviewLease
 from tests import factories
 
 
@@ -32,3 +34,38 @@ def test_the_dashboard_shows_each_figure_to_a_coordinator(
 def test_the_dashboard_is_for_coordinators_only(client, reviewer):
     factories.sign_in(client, reviewer)
     assert client.get(reverse("volunteers:dashboard")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_coordinator_breaks_a_claim_from_the_dashboard_and_comes_back_to_it(
+    coordinator_client, reviewer
+):
+    factories.in_review_statement()
+    lease = review.claim(reviewer=reviewer, size=1)
+    dashboard = reverse("volunteers:dashboard")
+    url = reverse("volunteers:break_lease", args=[lease.pk])
+
+    html = coordinator_client.get(dashboard, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'action="{url}"' in html
+    assert '<input type="hidden" name="next" value="dashboard">' in html
+    response = coordinator_client.post(url, {"next": "dashboard"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 302
+    assert response["Location"] == dashboard
+    lease.refresh_from_db()
+    assert lease.end == ReviewLease.End.BROKEN
+    html = coordinator_client.get(dashboard, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The claim of reviewer is broken" in html
+    assert "No one holds a batch." in html
+
+
+@pytest.mark.django_db
+def test_the_bar_leads_coordinators_to_the_dashboard_and_the_team(client, reviewer, coordinator):
+    dashboard, team = reverse("volunteers:dashboard"), reverse("volunteers:team")
+    factories.sign_in(client, coordinator)
+    html = client.get(reverse("volunteers:review")).content.decode()
+    assert f'href="{dashboard}"' in html and f'href="{team}"' in html
+
+    factories.sign_in(client, reviewer)
+    html = client.get(reverse("volunteers:review")).content.decode()
+    assert f'href="{dashboard}"' not in html and f'href="{team}"' not in html

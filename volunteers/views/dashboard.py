@@ -41,6 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "leases": ReviewLease.objects.filter(ended_at__isnull=True, expires_at__gt=now)
             .select_related("reviewer")
             .order_by("expires_at"),
+            "can_break": request.user.has_perm("statements.break_lease"),
         },
     )
 

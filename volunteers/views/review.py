@@ -358,9 +358,12 @@ def break_lease(request: HttpRequest, lease_id) -> HttpResponse:
             _("The claim of %(name)s is broken; its statements are back in the queue.")
             % {"name": lease.reviewer.get_username()},
         )
+    # Back where the button was: a statement's page, or the dashboard's list of batches.
     raw = request.POST.get("statement", "")
     if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63:
         return redirect("volunteers:statement", pk=int(raw))
+    if request.POST.get("next") == "dashboard" and request.user.has_perm("volunteers.view_audit"):
+        return redirect("volunteers:dashboard")
     return redirect("volunteers:review")
 
 
