@@ -25,6 +25,21 @@ def fresh_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def prepare() -> None:
+    """A fresh, migrated bench database and an empty cache, with Django set up."""
+    import django
+
+    fresh_database(os.environ["DATABASE_URL"])
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    cache.clear()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -25,9 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuidang.settings")
 
-import django
 
-from bench.common import fresh_database
+from bench.common import prepare
 
 N = int(os.environ.get("BENCH_N", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -41,13 +40,9 @@ PAYLOAD = {
 
 
 def main() -> None:
-    fresh_database(os.environ["DATABASE_URL"])
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
+    prepare()
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from counts import services as counts_services
     from counts.days import tally_today
@@ -55,9 +50,6 @@ def main() -> None:
     from statements.models import Statement
     from statements.tasks import screen_statements
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    cache.clear()
     client = Client()
     url = "/api/v1/statements/"
 

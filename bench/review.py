@@ -30,9 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django
 
-from bench.common import Client, Gunicorn, fresh_database, percentile, summary
+from bench.common import Client, Gunicorn, percentile, prepare, summary
 
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "1000000"))
 CYCLES = int(os.environ.get("BENCH_CYCLES", "100"))
@@ -84,13 +83,10 @@ def load_backlog(cursor, n: int) -> None:
 
 
 def main() -> None:
-    fresh_database(os.environ["DATABASE_URL"])
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
+    prepare()
     from django.db import connection
     from django.test import Client as DjangoClient
-    from django.test.utils import override_settings, setup_test_environment
+    from django.test.utils import override_settings
 
     from counts.services import rollup_review_figures
     from statements import review
@@ -98,9 +94,6 @@ def main() -> None:
     from tests import factories
     from volunteers.roles import Role
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    cache.clear()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         load_backlog(cursor, BACKLOG)
