@@ -644,9 +644,12 @@ def test_a_coordinators_day(
     assert figures[say(language, "Waiting for review")] == "3"
     assert figures[say(language, "Of those, in a reviewer's batch")] == "2"
     assert figures[say(language, "Received today")] == "5"
+    heading = say(language, "Flagged by screening today")
     flagged = dict(
         tuple(td.text for td in tr.find_elements(By.TAG_NAME, "td"))
-        for tr in browser.find_elements(By.XPATH, "//h2[2]/following-sibling::table[1]/tbody/tr")
+        for tr in browser.find_elements(
+            By.XPATH, f"//h2[text()='{heading}']/following-sibling::table[1]/tbody/tr"
+        )
     )
     assert flagged[say(language, Flag.CONTACT_NUMBER.label)] == "1"
     assert flagged[say(language, Flag.EMAIL.label)] == "0"
