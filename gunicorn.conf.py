@@ -17,5 +17,7 @@ errorlog = "-"
 # malformed request can write a client address (tests/test_privacy.py sends one).
 loglevel = "error"
 # No %(h)s (remote address), %(a)s (user agent) or forwarded headers: the access log must
-# not be able to place a submitter. Receipt codes never travel in URLs, so %(r)s is safe.
+# not be able to place a submitter. Receipt codes never travel in URLs; a volunteer's
+# setup link does hold a token, which the logger class below takes out of %(r)s.
+logger_class = "tuidang.lib.gunicorn_logger.RedactingLogger"
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'

@@ -497,7 +497,9 @@ def undo(*, reviewer: AbstractBaseUser, statement_id: int, now: datetime | None 
         )
         if last is None or last.actor_id != reviewer.pk or last.created_at < since:
             return False
-        lease = live_lease(reviewer=reviewer, now=now)
+        # Locked, as decide() locks it: a release or break of this lease committing now
+        # would otherwise leave the statement parked under an ended lease until it expired.
+        lease = _live_leases(reviewer=reviewer, now=now).select_for_update(no_key=True).first()
         changed = Statement.objects.filter(pk=statement_id, status=last.to_status).update(
             status=Status.IN_REVIEW,
             published_at=None,

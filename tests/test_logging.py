@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 # A loopback address of its own, so its appearance in a log means it was logged.
+SETUP_TOKEN = "cw8x1p-0f3a9c1e2b7d4a6f8e0c"
 CLIENT_ADDRESS = "127.0.0.77"
 
 
@@ -75,6 +76,12 @@ def test_gunicorn_logs_requests_but_never_the_client_address(database_url, tmp_p
                 + b"Connection: close\r\n\r\n",
             )
             bad = _send_from_client_address(port, b"NOT A REQUEST\r\n\r\n")
+            # A volunteer's setup link holds a token that works until it is used.
+            _send_from_client_address(
+                port,
+                f"GET /volunteer/setup/MQ/{SETUP_TOKEN}/ HTTP/1.1\r\nHost: localhost\r\n"
+                "Connection: close\r\n\r\n".encode(),
+            )
             time.sleep(0.5)
         finally:
             server.terminate()
@@ -86,6 +93,8 @@ def test_gunicorn_logs_requests_but_never_the_client_address(database_url, tmp_p
     assert '"GET /api/v1/tallies/ HTTP/1.1" 200' in written
     assert CLIENT_ADDRESS not in written
     assert "TraceableBrowser" not in written
+    assert SETUP_TOKEN not in written
+    assert '"GET /volunteer/setup/-/ HTTP/1.1"' in written
 
 
 def test_runserver_broken_pipe_lines_are_dropped():
@@ -97,6 +106,12 @@ def test_runserver_broken_pipe_lines_are_dropped():
     try:
         server_logger.info("- Broken pipe from %s", (CLIENT_ADDRESS, 51234))
         server_logger.info('"%s" %s %s', "GET /zh-hans/ HTTP/1.1", "200", "4677")
+        server_logger.info(
+            '"%s" %s %s', f"GET /volunteer/setup/MQ/{SETUP_TOKEN}/ HTTP/1.1", "302", "0"
+        )
     finally:
         server_logger.removeHandler(handler)
-    assert [r.getMessage() for r in seen] == ['"GET /zh-hans/ HTTP/1.1" 200 4677']
+    assert [r.getMessage() for r in seen] == [
+        '"GET /zh-hans/ HTTP/1.1" 200 4677',
+        '"GET /volunteer/setup/-/ HTTP/1.1" 302 0',
+    ]

@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tuidang.lib.access_log import request_record_filter, server_record_filter
 from tuidang.lib.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -216,6 +217,10 @@ VOLUNTEER_IDLE_MINUTES = env_int("VOLUNTEER_IDLE_MINUTES", 30)
 # per-account sign-in limit, so guessing from elsewhere cannot lock the volunteer out.
 DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 90)
 
+# API tokens for review tools stop working after this many days (and on sign-out
+# everywhere, a new password or second factor, and deactivation).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+
 # --- Review -----------------------------------------------------------------------------
 REVIEW_BATCH_SIZE = env_int("REVIEW_BATCH_SIZE", 25)
 REVIEW_BATCH_MAX = 200
@@ -312,11 +317,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "filters": {
-        # runserver (the embedded default) logs "Broken pipe from <address>" at INFO.
+        # runserver (the embedded default) logs "Broken pipe from <address>" at INFO, and
+        # every request line, setup links (which hold a token) included.
         "no_client_address": {
             "()": "django.utils.log.CallbackFilter",
-            "callback": lambda record: not str(record.msg).startswith("- Broken pipe from"),
-        }
+            "callback": server_record_filter,
+        },
+        # django.request logs each 4xx and 5xx with its path: a refused setup link too.
+        "no_secret_paths": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": request_record_filter,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -324,6 +335,7 @@ LOGGING = {
             "handlers": ["console"],
             "filters": ["no_client_address"],
             "propagate": False,
-        }
+        },
+        "django.request": {"filters": ["no_secret_paths"]},
     },
 }

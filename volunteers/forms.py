@@ -90,7 +90,8 @@ class SetupForm(NewPasswordMixin, _Form):
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())
         totp = TOTP(bytes.fromhex(self.totp_key))
-        if not code.isdigit() or not totp.verify(int(code), tolerance=1):
+        # isascii: "²".isdigit() is true, and int("²") raises.
+        if not (code.isascii() and code.isdigit()) or not totp.verify(int(code), tolerance=1):
             raise ValidationError(
                 _("That code does not match. Check the clock of your phone and try again."),
                 code="bad_code",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -94,7 +95,9 @@ class AccountEvent(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def live(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+        """Not revoked, and younger than API_TOKEN_DAYS."""
+        oldest = timezone.now() - timedelta(days=settings.API_TOKEN_DAYS)
+        return self.filter(revoked_at__isnull=True, created_at__gt=oldest)
 
     def for_token(self, token: str) -> ApiTokenQuerySet:
         return self.live().filter(digest=ApiToken.digest_of(token))

@@ -73,12 +73,51 @@ def role_of(user) -> Role | None:
     return next((role for role in _RANKED if role.value in names), None)
 
 
+# Any one of these is a reviewer's or a coordinator's power: whoever holds it, through a
+# role or granted directly, signs in with a second factor.
+_NEEDS_SECOND_FACTOR = sorted(
+    f"{app_label}.{codename}"
+    for app_label, _model, codename, _name in _COORDINATOR
+    if (app_label, _model, codename, _name) not in _VOLUNTEER
+)
+
+
 def needs_two_factor(user) -> bool:
-    """Reviewers and coordinators always; volunteers when TWO_FACTOR_FOR_VOLUNTEERS is on.
-    Staff and superusers too, since they can open the admin."""
+    """Whoever can review, remove, break claims, manage volunteers or read the logs, by a
+    role or by a permission granted directly (as accounts made before roles were), and
+    staff and superusers, who can open the admin; volunteers who only enter statements
+    when TWO_FACTOR_FOR_VOLUNTEERS is on. Decided by permissions, not group names, so no
+    way of granting a power skips the second factor."""
     if user.is_staff or user.is_superuser:
         return True
-    role = role_of(user)
-    if role in (Role.REVIEWER, Role.COORDINATOR):
+    if any(user.has_perm(permission) for permission in _NEEDS_SECOND_FACTOR):
         return True
-    return role == Role.VOLUNTEER and settings.TWO_FACTOR_FOR_VOLUNTEERS
+    return settings.TWO_FACTOR_FOR_VOLUNTEERS and user.has_perm("statements.enter_statement")
+
+
+def adopt_direct_permissions(apps=global_apps) -> int:
+    """Accounts from before roles were given review and removal as direct permissions.
+    Each moves into the role that holds what it had (removal: coordinator; review:
+    reviewer), and the direct grants are dropped, so what an account may do is its role.
+    Returns how many accounts moved. Idempotent; run by a migration."""
+    User = apps.get_model("auth", "User")
+    Group = apps.get_model("auth", "Group")
+    legacy = {"review_statement": Role.REVIEWER, "remove_statement": Role.COORDINATOR}
+    moved = 0
+    holders = User.objects.filter(
+        user_permissions__content_type__app_label="statements",
+        user_permissions__codename__in=legacy,
+    ).distinct()
+    for user in holders:
+        direct = user.user_permissions.filter(
+            content_type__app_label="statements", codename__in=legacy
+        )
+        codenames = set(direct.values_list("codename", flat=True))
+        role = Role.COORDINATOR if "remove_statement" in codenames else Role.REVIEWER
+        user.groups.add(Group.objects.get(name=role.value))
+        if role == Role.COORDINATOR and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.user_permissions.remove(*direct)
+        moved += 1
+    return moved

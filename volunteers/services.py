@@ -94,6 +94,16 @@ def _bump_epoch(user: AbstractBaseUser) -> int:
     return Account.objects.values_list("session_epoch", flat=True).get(user=user)
 
 
+def _end_access(user: AbstractBaseUser) -> tuple[int, int]:
+    """End every way in that `user` opened before now: their sessions (a new generation)
+    and their API tokens (revoked), so a token minted from a session someone else held
+    does not outlive the owner taking their account back. Returns the new generation and
+    how many tokens were revoked."""
+    epoch = _bump_epoch(user)
+    tokens = ApiToken.objects.live().filter(user=user).update(revoked_at=timezone.now())
+    return epoch, tokens
+
+
 def _set_role(user: AbstractBaseUser, role: Role) -> None:
     user.groups.set([Group.objects.get(name=role.value)])
     # Coordinators open the admin (rejection reasons, the logs); nobody else does.
@@ -157,8 +167,7 @@ def deactivate(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> boo
         if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
             return False
         user.is_active = False
-        _bump_epoch(user)
-        tokens = ApiToken.objects.live().filter(user=user).update(revoked_at=now)
+        _epoch, tokens = _end_access(user)
         leases = end_leases(
             leases=ReviewLease.objects.filter(reviewer=user), end=ReviewLease.End.RELEASED, now=now
         )
@@ -173,19 +182,23 @@ def deactivate(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> boo
 
 def reset_two_factor(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> str:
     """For a lost device: delete the account's authenticator and recovery codes, end its
-    sessions, and return a new setup link (a new password and a new device). Until that
-    link is used, an account that needs two-factor cannot sign in."""
+    sessions, revoke its API tokens, make its password unusable, and return a new setup
+    link (a new password and a new device). Until that link is used the account cannot
+    sign in: whoever holds the lost phone, or the old password, gets nothing, and a
+    sign-in attempt cannot tell them whether a guessed password was right."""
     with transaction.atomic():
         removed = 0
         for model in (TOTPDevice, StaticDevice):
             _total, by_model = model.objects.filter(user=user).delete()
             removed += by_model.get(model._meta.label, 0)
-        _bump_epoch(user)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        _epoch, tokens = _end_access(user)
         record_account_event(
             action=Action.TWO_FACTOR_RESET,
             subject=user,
             actor=actor,
-            detail={"devices_removed": removed},
+            detail={"devices_removed": removed, "tokens_revoked": tokens},
         )
         return issue_setup_link(user=user, actor=actor)
 
@@ -219,7 +232,7 @@ def complete_setup(
         StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
         locked.set_password(password)
         locked.save(update_fields=["password"])
-        epoch = _bump_epoch(locked)
+        epoch, _tokens = _end_access(locked)
         record_account_event(action=Action.PASSWORD_SET, subject=locked, actor=locked)
         record_account_event(
             action=Action.TWO_FACTOR_ENROLLED,
@@ -233,12 +246,13 @@ def complete_setup(
 
 
 def change_password(*, user: AbstractBaseUser, password: str) -> int:
-    """Set a new password chosen by the account's holder and end every other session;
-    returns the new session generation for the session that made the change."""
+    """Set a new password chosen by the account's holder, end every other session and
+    revoke the account's API tokens; returns the new session generation for the session
+    that made the change."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        epoch = _bump_epoch(user)
+        epoch, _tokens = _end_access(user)
         record_account_event(action=Action.PASSWORD_SET, subject=user, actor=user)
     return epoch
 
@@ -254,9 +268,13 @@ def record_sign_in(*, user: AbstractBaseUser, second_factor: str | None) -> None
 
 
 def record_failed_sign_in(*, username: str, reason: str) -> None:
-    """Log a refused sign-in. The subject is the account named, if it exists; the name
-    typed is not stored (it may be a password typed into the wrong field)."""
+    """Log a refused sign-in to an account that exists. Guesses at names that do not
+    exist are not logged: the log is append-only, and anyone could grow it without end
+    (the rate limits still count them). The name typed is never stored (it may be a
+    password typed into the wrong field)."""
     subject = get_user_model().objects.filter(username=username).first()
+    if subject is None:
+        return
     record_account_event(action=Action.SIGN_IN_FAILED, subject=subject, detail={"reason": reason})
 
 
@@ -302,10 +320,16 @@ def verify_second_factor(*, user: AbstractBaseUser, code: str) -> Device | None:
 
 
 def sign_out_everywhere(*, user: AbstractBaseUser) -> None:
-    """End every session of the account, the caller's too (it should log out)."""
+    """End every session of the account, the caller's too (it should log out), and revoke
+    its API tokens."""
     with transaction.atomic():
-        _bump_epoch(user)
-        record_account_event(action=Action.SIGNED_OUT_EVERYWHERE, subject=user, actor=user)
+        _epoch, tokens = _end_access(user)
+        record_account_event(
+            action=Action.SIGNED_OUT_EVERYWHERE,
+            subject=user,
+            actor=user,
+            detail={"tokens_revoked": tokens},
+        )
 
 
 def issue_api_token(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> str:

@@ -200,3 +200,21 @@ def test_one_batch_of_mixed_statements_gets_each_its_own_flags():
     }
     assert Statement.objects.get(pk=decomposed.pk).text == "Jos\u00e9"
     assert set(Statement.objects.values_list("status", flat=True)) == {"in_review"}
+
+
+@pytest.mark.django_db
+def test_statements_waiting_before_the_address_flag_get_it_on_upgrade():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("statements.migrations.0009_flag_street_addresses_waiting")
+    waiting = factories.in_review_statement(text="我家住广东省深圳市南山区科技园路1号")
+    plain = factories.in_review_statement(text="我在深圳生活。")
+    # As screened before the flag existed.
+    Statement.objects.filter(pk=waiting.pk).update(screening_flags=[])
+
+    migration.flag_waiting(apps, None)
+
+    assert Statement.objects.get(pk=waiting.pk).screening_flags == ["street_address"]
+    assert Statement.objects.get(pk=plain.pk).screening_flags == []

@@ -303,3 +303,73 @@ def test_a_recovery_code_sent_twice_at_once_signs_in_once():
     )
     assert [isinstance(outcome, StaticDevice) for outcome in outcomes].count(True) == 1
     assert AccountEvent.objects.filter(action=Action.RECOVERY_CODE_USED).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["sign_out_everywhere", "change_password", "reset_two_factor"])
+def test_taking_an_account_back_revokes_its_api_tokens(api, reviewer, coordinator, change):
+    token = services.issue_api_token(user=reviewer, actor=reviewer)
+    if change == "sign_out_everywhere":
+        services.sign_out_everywhere(user=reviewer)
+    elif change == "change_password":
+        services.change_password(user=reviewer, password="another-long-password-42")
+    else:
+        services.reset_two_factor(user=reviewer, actor=coordinator)
+
+    response = api.post(
+        reverse("api:review_claim"), {}, format="json", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+
+    assert response.status_code == 401
+    assert not ApiToken.objects.live().filter(user=reviewer).exists()
+
+
+@pytest.mark.django_db
+def test_api_tokens_expire(api, reviewer, settings):
+    token = services.issue_api_token(user=reviewer, actor=reviewer)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    assert api.post(reverse("api:review_claim"), {}, format="json", **headers).status_code == 200
+    settings.API_TOKEN_DAYS = 0
+    assert api.post(reverse("api:review_claim"), {}, format="json", **headers).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_setup_code_that_is_not_ascii_digits_is_refused_not_a_500(client):
+    link = create("newbie", "reviewer")
+    _page, form_url = setup_form(client, link)
+    for code in ("²²²²²²", "١٢٣٤٥٦"):
+        response = client.post(
+            form_url,
+            {
+                "password1": "a-long-new-password-1",
+                "password2": "a-long-new-password-1",
+                "code": code,
+            },
+        )
+        assert response.status_code in (200, 400), code
+        assert not get_user_model().objects.get(username="newbie").has_usable_password()
+
+
+@pytest.mark.django_db
+def test_accounts_with_direct_permissions_move_into_their_roles():
+    from django.contrib.auth.models import Permission
+
+    from volunteers.roles import adopt_direct_permissions
+
+    old_reviewer = factories.account("old-reviewer", role=None)
+    old_reviewer.user_permissions.add(Permission.objects.get(codename="review_statement"))
+    old_coordinator = factories.account("old-coordinator", role=None)
+    old_coordinator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["review_statement", "remove_statement"])
+    )
+    factories.account("plain", role=None)
+
+    assert adopt_direct_permissions() == 2
+    assert adopt_direct_permissions() == 0
+
+    moved = {u.username: u for u in get_user_model().objects.filter(username__startswith="old")}
+    assert role_of(moved["old-reviewer"]) == Role.REVIEWER
+    assert role_of(moved["old-coordinator"]) == Role.COORDINATOR
+    assert moved["old-coordinator"].is_staff and not moved["old-reviewer"].is_staff
+    assert not Permission.objects.filter(user__in=moved.values()).exists()
+    assert moved["old-coordinator"].has_perm("statements.remove_statement")

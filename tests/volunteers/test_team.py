@@ -87,7 +87,9 @@ def test_a_coordinator_changes_a_role_and_coordinators_are_staff(
     assert coordinator_client.post(url, {"role": "coordinator"}).status_code == 302
     volunteer = get_user_model().objects.get(pk=volunteer.pk)
     assert role_of(volunteer) == Role.COORDINATOR and volunteer.is_staff
-    coordinator_client.post(url, {"role": "reviewer"})
+    # Another coordinator is now beyond this one's reach: only a superuser demotes them.
+    assert coordinator_client.post(url, {"role": "reviewer"}).status_code == 403
+    services.change_role(user=volunteer, role=Role.REVIEWER, actor=None)
     volunteer = get_user_model().objects.get(pk=volunteer.pk)
     assert role_of(volunteer) == Role.REVIEWER and not volunteer.is_staff
     coordinator_client.post(url, {"role": "reviewer"})  # no change, nothing logged
@@ -95,7 +97,7 @@ def test_a_coordinator_changes_a_role_and_coordinators_are_staff(
     changes = AccountEvent.objects.filter(action=Action.ROLE_CHANGED).order_by("id")
     assert [(e.detail["from"], e.detail["to"], e.actor) for e in changes] == [
         ("volunteer", "coordinator", coordinator),
-        ("coordinator", "reviewer", coordinator),
+        ("coordinator", "reviewer", None),
     ]
 
 
@@ -163,16 +165,60 @@ def test_resetting_two_factor_removes_devices_ends_sessions_and_gives_a_new_link
     assert (reset.subject, reset.actor, reset.detail) == (
         reviewer,
         coordinator,
-        {"devices_removed": 2},
+        {"devices_removed": 2, "tokens_revoked": 0},
     )
     assert AccountEvent.objects.filter(action=Action.SETUP_LINK, subject=reviewer).exists()
 
-    # Until the new link is used, the password alone does not get in.
+    # Until the new link is used, the old password does not get in, and the answer is
+    # that of any wrong password (it tells a guesser nothing).
     again = Client()
     refused = again.post(
         reverse("volunteers:login"),
         {"username": "reviewer", "password": factories.PASSWORD},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "Ask a coordinator for a setup link" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in again.session
+    assert "Ask a coordinator for a setup link" not in refused.content.decode()
     assert again.get(link.removeprefix(settings.SITE_URL)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_coordinator_cannot_take_over_or_retire_another_coordinator(coordinator_client):
+    other = factories.account("coordinator2", role=Role.COORDINATOR)
+    for name in ("reset_two_factor", "deactivate", "change_role"):
+        response = coordinator_client.post(
+            reverse(f"volunteers:{name}", args=[other.pk]), {"role": "volunteer"}
+        )
+        assert response.status_code == 403, name
+    other.refresh_from_db()
+    assert other.is_active and other.has_usable_password()
+    assert role_of(other) == Role.COORDINATOR
+    assert TOTPDevice.objects.filter(user=other).exists()
+    page = coordinator_client.get(reverse("volunteers:team")).content.decode()
+    assert reverse("volunteers:reset_two_factor", args=[other.pk]) not in page
+
+
+@pytest.mark.django_db
+def test_a_superuser_may_act_on_a_coordinator(client, coordinator):
+    boss = factories.account("boss", role=None)
+    get_user_model().objects.filter(pk=boss.pk).update(is_superuser=True, is_staff=True)
+    factories.sign_in(client, get_user_model().objects.get(pk=boss.pk))
+
+    response = client.post(reverse("volunteers:deactivate", args=[coordinator.pk]))
+
+    assert response.status_code == 302
+    coordinator.refresh_from_db()
+    assert not coordinator.is_active
+
+
+@pytest.mark.django_db
+def test_a_reset_leaves_the_old_password_useless(coordinator_client, reviewer):
+    coordinator_client.post(reverse("volunteers:reset_two_factor", args=[reviewer.pk]))
+    reviewer.refresh_from_db()
+    assert not reviewer.has_usable_password()
+    attempt = Client().post(
+        reverse("volunteers:login"), {"username": "reviewer", "password": factories.PASSWORD}
+    )
+    assert attempt.status_code == 200  # the same answer as any wrong password
+    assert "no second factor yet" not in attempt.content.decode()

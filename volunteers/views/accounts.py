@@ -83,20 +83,21 @@ def _remember_device(response: HttpResponse, user) -> None:
 
 
 def _over_sign_in_limits(request: HttpRequest, *, step: str, key: str) -> bool:
-    """Count one attempt per client and per account, and say if either is over. An
-    attempt from a device that completed a sign-in to this account before counts against
-    that device instead of the account, so guesses from elsewhere cannot lock the real
-    volunteer out. Closed when the cache is down."""
-    if over_limit(request, group=f"volunteers:{step}", rate=settings.LOGIN_RATE, fail_open=False):
-        return True
+    """Count one attempt and say if it is over a limit. Closed when the cache is down.
+
+    An attempt from a device that completed a sign-in to this account before counts
+    against that device alone: neither guesses at the account from elsewhere nor guesses
+    at other accounts from the same address (a Tor exit, a national proxy, a carrier's
+    NAT) can lock the real volunteer out. Any other attempt counts per client and per
+    account."""
     device = _device_of(request, key)
-    bucket = f"device:{device}" if device else f"account:{key}"
-    return over_limit(
-        request,
-        group=f"volunteers:{step}-account",
-        rate=settings.LOGIN_RATE,
-        fail_open=False,
-        key=bucket,
+    if device:
+        buckets = [(f"volunteers:{step}-account", f"device:{device}")]
+    else:
+        buckets = [(f"volunteers:{step}", None), (f"volunteers:{step}-account", f"account:{key}")]
+    return any(
+        over_limit(request, group=group, rate=settings.LOGIN_RATE, fail_open=False, key=bucket)
+        for group, bucket in buckets
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,10 @@ def coordinator_required(view):
 
 def _team_page(request: HttpRequest, *, form=None, status: int = 200, **extra) -> HttpResponse:
     members = get_user_model().objects.order_by("username").prefetch_related("groups")
-    rows = [{"user": member, "role": role_of(member)} for member in members]
+    rows = [
+        {"user": member, "role": role_of(member), "can_act": _may_act_on(request.user, member)}
+        for member in members
+    ]
     context = {
         "rows": rows,
         "form": form or CreateVolunteerForm(),
@@ -36,11 +40,22 @@ def _team_page(request: HttpRequest, *, form=None, status: int = 200, **extra) -
     return render(request, "volunteers/team/team.html", context, status=status)
 
 
+def _may_act_on(actor, member) -> bool:
+    """Not one's own account (a coordinator cannot demote or lock out themselves by
+    accident), never a superuser's, and another coordinator's (or staff account's) only
+    for a superuser: one stolen coordinator account must not be able to take over the
+    others with a reset's setup link, nor lock them out."""
+    if member.pk == actor.pk or member.is_superuser:
+        return False
+    if member.is_staff or role_of(member) == Role.COORDINATOR:
+        return actor.is_superuser
+    return True
+
+
 def _member(request: HttpRequest, pk: int):
-    """Another account a coordinator may act on: not their own (a coordinator cannot
-    demote or lock out themselves by accident), not a superuser's."""
+    """Another account this coordinator may act on (see _may_act_on), or a 403."""
     member = get_object_or_404(get_user_model(), pk=pk)
-    if member.pk == request.user.pk or member.is_superuser:
+    if not _may_act_on(request.user, member):
         raise PermissionDenied
     return member
 
@@ -58,11 +73,15 @@ def create(request: HttpRequest) -> HttpResponse:
     form = CreateVolunteerForm(request.POST)
     if not form.is_valid():
         return _team_page(request, form=form, status=400)
-    member, link = services.create_volunteer(
-        username=form.cleaned_data["username"],
-        role=Role(form.cleaned_data["role"]),
-        actor=request.user,
-    )
+    try:
+        member, link = services.create_volunteer(
+            username=form.cleaned_data["username"],
+            role=Role(form.cleaned_data["role"]),
+            actor=request.user,
+        )
+    except IntegrityError:  # the same name created by someone else at the same moment
+        form.add_error("username", _("That username is taken."))
+        return _team_page(request, form=form, status=400)
     return _team_page(request, setup_for=member, setup_link=link)
 
 
