@@ -149,7 +149,7 @@ class Command(BaseCommand):
         for username, role in DEMO_ACCOUNTS:
             _user, secret, codes = accounts[username]
             lines.append(
-                f"  {username} ({role.label}): authenticator key {secret}, "
+                f"  {username} ({role.value}): authenticator key {secret}, "
                 f"or a single-use recovery code: {' '.join(codes)}"
             )
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
