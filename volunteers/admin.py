@@ -1,13 +1,12 @@
 from django.contrib import admin
 
-from statements.admin import ReadOnlyAdmin, person_filter
+from statements.admin import LargeTableAdmin, person_filter
 from volunteers.models import AccountEvent
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(ReadOnlyAdmin):
+class AccountEventAdmin(LargeTableAdmin):
     list_display = ["created_at", "action", "subject", "actor"]
     list_filter = ["action", person_filter("subject", "account"), "created_at"]
     ordering = ["-created_at", "-id"]
-    show_full_result_count = False
     list_select_related = ["subject", "actor"]
