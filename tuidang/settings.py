@@ -148,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=5),
         "options": {"expires": 5},
     },
+    "sweep-paper-batches": {
+        "task": "volunteers.tasks.sweep_paper_batches",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
     "rollup-tallies": {
         "task": "counts.tasks.rollup_tallies",
         "schedule": timedelta(seconds=15),
@@ -227,6 +232,11 @@ REVIEW_BATCH_MAX = 200
 REVIEW_LEASE_MINUTES = env_int("REVIEW_LEASE_MINUTES", 15)
 # How long a reviewer may undo their own decision.
 REVIEW_UNDO_MINUTES = 5
+
+# --- Paper batches ------------------------------------------------------------------------
+# The largest CSV of paper forms a volunteer may upload (checked by the upload view
+# itself: the global DATA_UPLOAD_MAX_MEMORY_SIZE stays small for the public side).
+PAPER_UPLOAD_MAX_BYTES = env_int("PAPER_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
 
 # --- Languages and time -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

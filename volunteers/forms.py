@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp.oath import TOTP
 
+from statements.forms import LabelledForm
 from statements.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from statements.validators import validate_text
 from volunteers.roles import Role
@@ -177,4 +178,27 @@ class RedactForm(forms.Form):
         max_length=TEXT_MAX_LENGTH,
         strip=False,
         error_messages={"required": _("Type the characters to mask.")},
+    )
+
+
+# --- Paper batches --------------------------------------------------------------------------
+class PaperUploadForm(LabelledForm):
+    file = forms.FileField(
+        label=_("CSV file of paper forms"),
+        error_messages={
+            "required": _("Choose a CSV file."),
+            "empty": _("The file is empty."),
+        },
+    )
+    language = forms.ChoiceField(
+        label=_("Language the forms are written in"),
+        choices=settings.LANGUAGES,
+        help_text=_("Stored with each statement, as the public form stores the page’s."),
+    )
+
+
+class PaperConfirmForm(LabelledForm):
+    again = forms.BooleanField(
+        label=_("Yes, this same file was confirmed before; save its rows again as new statements."),
+        required=False,
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,6 +48,7 @@ class AccountAction(models.TextChoices):
     LEASE_BROKEN = "lease_broken", _("Claim broken")
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PAPER_BATCH = "paper_batch", _("Paper batch confirmed")
 
 
 class AccountEvent(models.Model):
@@ -125,3 +127,92 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+# A staged paper batch not confirmed within this long can no longer be: its preview may
+# be out of date with the paper, and its rows should not linger on the server.
+PAPER_BATCH_STALE_AFTER = timedelta(days=1)
+
+
+class PaperBatchState(models.TextChoices):
+    STAGED = "staged", _("Staged")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class PaperBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaperBatchQuerySet:
+        """A volunteer sees their own batches; a coordinator (who may see who entered a
+        statement) sees everyone's."""
+        if user.has_perm("statements.view_deciders"):
+            return self.all()
+        return self.filter(uploaded_by=user)
+
+    def stale(self, *, now=None) -> PaperBatchQuerySet:
+        """Staged batches too old to be confirmed."""
+        return self.filter(
+            state=PaperBatchState.STAGED,
+            created_at__lte=(now or timezone.now()) - PAPER_BATCH_STALE_AFTER,
+        )
+
+
+class PaperBatch(models.Model):
+    """An uploaded CSV of paper forms. Staged, it holds the file's rows as read (cells
+    as text) until it is confirmed, which turns every row into a statement at once, or
+    discarded; either way the rows are then emptied, since the statements (or nothing)
+    now hold what they said. Receipt codes are never stored, here or anywhere."""
+
+    State = PaperBatchState
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="paper_batches"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # sha256 of the uploaded bytes: the same file confirmed twice is caught.
+    digest = models.CharField(max_length=64)
+    # The language the statements are stored with (the forms' language).
+    language = models.CharField(max_length=16)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.STAGED)
+    # Each row: {"row": spreadsheet row number, "cells": [str, ...] in COLUMNS order}.
+    rows = models.JSONField(default=list, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paper_batches_confirmed",
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaperBatchQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["digest", "state"], name="paperbatch_digest_idx"),
+            models.Index(fields=["uploaded_by", "created_at"], name="paperbatch_uploader_idx"),
+            models.Index(fields=["state", "created_at"], name="paperbatch_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"paper batch {self.pk} ({self.state})"
+
+
+class PaperBatchStatement(models.Model):
+    """Which statement each row of a confirmed batch became: who entered a paper
+    statement is its batch's uploader (private, like every on-behalf entry)."""
+
+    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, related_name="statements")
+    row = models.PositiveIntegerField()
+    statement = models.OneToOneField(
+        "statements.Statement", on_delete=models.CASCADE, related_name="paper_entry"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row"], name="paperbatchstatement_row_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row} of {self.batch_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers.views import accounts, dashboard, review, team
+from volunteers.views import accounts, dashboard, paper, review, team
 
 app_name = "volunteers"
 urlpatterns = [
@@ -29,6 +29,11 @@ urlpatterns = [
     path("team/<int:pk>/role/", team.change_role, name="change_role"),
     path("team/<int:pk>/deactivate/", team.deactivate, name="deactivate"),
     path("team/<int:pk>/reset-two-factor/", team.reset_two_factor, name="reset_two_factor"),
+    path("paper/", paper.upload, name="paper_upload"),
+    path("paper/template.csv", paper.template_csv, name="paper_template"),
+    path("paper/<uuid:batch_id>/", paper.batch, name="paper_batch"),
+    path("paper/<uuid:batch_id>/confirm/", paper.confirm, name="paper_confirm"),
+    path("paper/<uuid:batch_id>/discard/", paper.discard, name="paper_discard"),
     path("statements/", review.find_statement, name="find_statement"),
     path("statements/<int:pk>/", review.statement, name="statement"),
     path("statements/<int:pk>/redact/", review.redact, name="redact"),
