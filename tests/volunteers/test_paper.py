@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from statements.models import Channel, Statement, Status
 from tests import factories
+from tests.concurrency import run_at_once
+from volunteers import paper
 from volunteers.models import AccountEvent, PaperBatch, PaperBatchStatement
 from volunteers.roles import Role
 from volunteers.tasks import sweep_paper_batches
@@ -377,3 +379,14 @@ def test_pages_and_row_errors_in_each_language(volunteer, language, page_words, 
     batch = staged(client, BAD)
     html = client.get(reverse("volunteers:paper_batch", args=[batch.pk])).content.decode()
     assert error in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_confirmed_twice_at_once_is_saved_once():
+    uploader = factories.account("volunteer", role=Role.VOLUNTEER)
+    batch = paper.stage_batch(uploader=uploader, data=GOOD.encode(), language="en")
+
+    outcomes = run_at_once(*[lambda: paper.confirm_batch(batch_id=batch.pk, user=uploader)] * 2)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["BatchRefused", "list"]
+    assert Statement.objects.count() == 4
+    assert AccountEvent.objects.filter(action=AccountEvent.Action.PAPER_BATCH).count() == 1
