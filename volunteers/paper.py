@@ -314,11 +314,10 @@ def check_rows(rows: list[dict], *, language: str) -> Checked:
             )
         )
         form.is_valid()
+        unread = {error.column for error in errors}
         for column, messages in form.errors.items():
-            if column == "organizations" and any(e.column == column for e in errors):
-                continue  # a word we could not read: that is the error to fix
-            if column == "region" and any(e.column == column for e in errors):
-                continue
+            if column in unread:
+                continue  # a word we could not read: that is the error to fix, not "required"
             errors.extend(RowError(number, column, str(message)) for message in messages)
         if errors:
             checked.errors.extend(errors)
