@@ -178,3 +178,16 @@ class RedactForm(forms.Form):
         strip=False,
         error_messages={"required": _("Type the characters to mask.")},
     )
+
+
+class CallbackOutcomeForm(forms.Form):
+    """What came of a call (volunteers.hotline.OUTCOMES)."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            ("taken", _("Statement taken")),
+            ("no_answer", _("No answer")),
+            ("declined", _("Declined")),
+            ("wrong_number", _("Wrong number")),
+        ]
+    )

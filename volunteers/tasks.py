@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from volunteers import hotline
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def erase_callback_numbers() -> int:
+    """Periodic (every 10 minutes): erase every callback number older than
+    CALLBACK_RETENTION_DAYS, and any finished callback's number still stored (the
+    sweeper behind finishing). Idempotent, safe on many workers at once (SKIP LOCKED).
+    Returns how many numbers it erased."""
+    return hotline.erase_expired_numbers()
