@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.oath import TOTP
 
 from statements.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -187,7 +188,7 @@ class CallbackOutcomeForm(forms.Form):
         choices=[
             ("taken", _("Statement taken")),
             ("no_answer", _("No answer")),
-            ("declined", _("Declined")),
+            ("declined", pgettext_lazy("callback outcome", "Declined")),
             ("wrong_number", _("Wrong number")),
         ]
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Account(models.Model):
@@ -192,7 +193,7 @@ class IntakeItem(models.Model):
 class CallbackStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     TAKEN = "taken", _("Statement taken")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("callback outcome", "Declined")
     WRONG_NUMBER = "wrong_number", _("Wrong number")
     UNREACHED = "unreached", _("No answer, attempts used up")
     EXPIRED = "expired", _("Not reached in time")
