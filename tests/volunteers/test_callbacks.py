@@ -294,3 +294,38 @@ def test_no_number_is_left_in_the_database_or_the_logs(client, api, caplog):
         assert form not in dump, form
         assert form not in logged, form
     assert AccountEvent.objects.filter(action="number_erased").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept", "word"), [("zh-CN", "回电"), ("zh-TW", "回電"), ("en", "Callbacks")]
+)
+def test_the_queue_speaks_each_language(client, volunteer, accept, word):
+    factories.sign_in(client, volunteer)
+
+    page = client.get(reverse("volunteers:callbacks"), HTTP_ACCEPT_LANGUAGE=accept)
+
+    assert word in page.content.decode()
+
+
+def test_callbacks_and_their_numbers_are_not_in_the_admin():
+    from django.contrib import admin
+
+    assert Callback not in admin.site._registry
+    assert not [
+        m
+        for m in admin.site._registry
+        if "number_ciphertext" in {f.name for f in m._meta.get_fields()}
+    ]
+
+
+@pytest.mark.django_db
+def test_an_expired_lease_shows_no_number(client, volunteer):
+    new_callbacks(1)
+    hotline.claim_callback(volunteer=volunteer, now=timezone.now() - timedelta(hours=1))
+    factories.sign_in(client, volunteer)
+
+    page = client.get(reverse("volunteers:callbacks")).content.decode()
+
+    assert SENTINEL not in page
+    assert viewed(volunteer) == []
