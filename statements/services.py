@@ -9,7 +9,7 @@ transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -107,6 +107,49 @@ def submit_statement(
             raise SubmissionKeyExpired(submission_key) from None
         return Submission(statement=first, receipt=receipt, created=False)
     return Submission(statement=statement, receipt=receipt)
+
+
+@dataclass(frozen=True)
+class NewStatement:
+    """One statement for submit_statements, validated by the caller."""
+
+    display_name: str
+    is_alias: bool
+    organizations: Collection[str]
+    region: str
+    language: str
+    text: str = ""
+
+
+def submit_statements(*, statements: Sequence[NewStatement], channel: str) -> list[Statement]:
+    """Store validated statements as `received` with one INSERT, in the caller's
+    transaction, and return them (with their ids) in order.
+
+    The bulk twin of submit_statement for integrations that bring their own idempotency
+    (volunteers.hotline keys each item by its external id): the same invariants (NFC
+    name and text, content hash, a fresh random receipt whose sha256 alone is stored,
+    the table's constraints), no submission key. The receipt codes are not returned:
+    these callers have no one to hand them to. Screening picks the rows up as usual.
+    """
+    rows = []
+    for item in statements:
+        name, text = screening.normalize(item.display_name), screening.normalize(item.text)
+        rows.append(
+            Statement(
+                display_name=name,
+                is_alias=item.is_alias,
+                region=item.region,
+                text=text,
+                channel=channel,
+                language=item.language,
+                content_hash=screening.content_hash(
+                    name=name, text=text, organizations=item.organizations, region=item.region
+                ),
+                receipt_hash=receipts.digest(receipts.new_code()),
+                **{field: org in item.organizations for org, field in ORGANIZATION_FIELDS.items()},
+            )
+        )
+    return Statement.objects.bulk_create(rows)
 
 
 def screen_received(*, batch_size: int = 500) -> int:

@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=15),
         "options": {"expires": 15},
     },
+    "erase-callback-numbers": {
+        "task": "volunteers.tasks.erase_callback_numbers",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
+    },
     "rebuild-tallies": {
         "task": "counts.tasks.rebuild_tallies",
         "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
@@ -225,6 +230,29 @@ DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 90)
 # API tokens for review tools stop working after this many days (and on sign-out
 # everywhere, a new password or second factor, and deactivation).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+
+# --- Hotline ---------------------------------------------------------------------------
+# Fernet keys (comma-separated) that encrypt callback numbers at rest: the first
+# encrypts, every one decrypts, so a new key goes first and an old one is dropped once
+# no number it encrypted is left (CALLBACK_RETENTION_DAYS later). Required like
+# SECRET_KEY; the fixed key below is for DEBUG only.
+CALLBACK_KEYS = env_list("CALLBACK_KEYS", [])
+if not CALLBACK_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CALLBACK_KEYS is not set. Set CALLBACK_KEYS in the environment (see "
+            ".env.example); only DEBUG=1 runs without one."
+        )
+    CALLBACK_KEYS = ["ZGV2LW9ubHktY2FsbGJhY2sta2V5LW5vdC1zZWNyZXQ="]  # DEBUG only
+# Unanswered calls before a callback is closed, and the wait between two of them.
+CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 3)
+CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 120)
+CALLBACK_LEASE_MINUTES = env_int("CALLBACK_LEASE_MINUTES", 15)
+# Every number is erased this many days after it came in, finished or not.
+CALLBACK_RETENTION_DAYS = 14
+INTAKE_BATCH_MAX_ITEMS = 1000
+# The intake API's own body limit; every other request keeps DATA_UPLOAD_MAX_MEMORY_SIZE.
+INTAKE_BATCH_MAX_BYTES = 1024 * 1024
 
 # --- Review -----------------------------------------------------------------------------
 REVIEW_BATCH_SIZE = env_int("REVIEW_BATCH_SIZE", 25)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from counts import api as counts_api
 from statements import api as statements_api
 from volunteers import api as review_api
+from volunteers import intake_api
 
 api_patterns = [
     path("statements/", statements_api.StatementCollection.as_view(), name="statements"),
@@ -22,6 +23,8 @@ api_patterns = [
     path("review/decisions/", review_api.Decisions.as_view()),
     path("review/release", review_api.Release.as_view(), name="review_release"),
     path("review/release/", review_api.Release.as_view()),
+    path("intake/batch", intake_api.IntakeBatch.as_view(), name="intake_batch"),
+    path("intake/batch/", intake_api.IntakeBatch.as_view()),
 ]
 
 urlpatterns = [

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.oath import TOTP
 
 from statements.forms import LabelledForm
@@ -201,4 +202,17 @@ class PaperConfirmForm(LabelledForm):
     again = forms.BooleanField(
         label=_("Yes, this same file was confirmed before; save its rows again as new statements."),
         required=False,
+    )
+
+
+class CallbackOutcomeForm(forms.Form):
+    """What came of a call (volunteers.hotline.OUTCOMES)."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            ("taken", _("Statement taken")),
+            ("no_answer", _("No answer")),
+            ("declined", pgettext_lazy("callback outcome", "Declined")),
+            ("wrong_number", _("Wrong number")),
+        ]
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Account(models.Model):
@@ -49,6 +50,12 @@ class AccountAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PAPER_BATCH = "paper_batch", _("Paper batch confirmed")
+    # The hotline: never the number itself, only the callback's id.
+    CALLBACK_VIEWED = "callback_viewed", _("Callback number viewed")
+    CALLBACK_OUTCOME = "callback_done", _("Callback outcome recorded")
+    NUMBER_ERASED = "number_erased", _("Callback number erased")
+    INTEGRATION_ISSUED = "integration_new", _("Integration created")
+    INTEGRATION_REVOKED = "integration_end", _("Integration revoked")
 
 
 class AccountEvent(models.Model):
@@ -216,3 +223,139 @@ class PaperBatchStatement(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row} of {self.batch_id}"
+
+
+class IntegrationQuerySet(models.QuerySet):
+    def for_token(self, token: str) -> IntegrationQuerySet:
+        """The live (unrevoked) integration holding `token`: one seek on the digest."""
+        return self.filter(revoked_at__isnull=True, digest=ApiToken.digest_of(token))
+
+
+class Integration(models.Model):
+    """A system that posts to the intake API, such as the phone hotline. Its token is
+    stored as a sha256 only, like ApiToken's; revoking keeps the row (its intake items
+    point at it)."""
+
+    name = models.SlugField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntegrationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntakeKind(models.TextChoices):
+    WITHDRAW = "withdraw", _("Withdrawal")
+    CALLBACK = "callback", _("Callback request")
+
+
+class IntakeItem(models.Model):
+    """That an integration sent the item `external_id`, of either kind. The unique
+    constraint is what makes a replayed batch, even one sent twice at the same instant,
+    store nothing new. It deliberately does not point at the statement it became: the
+    phone system's own records know who called, and this table must not be the join
+    between a caller and a published statement."""
+
+    Kind = IntakeKind
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=IntakeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "external_id"], name="intakeitem_once_per_integration"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=IntakeKind.values), name="intakeitem_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id} of {self.integration_id}"
+
+
+class CallbackStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    TAKEN = "taken", _("Statement taken")
+    DECLINED = "declined", pgettext_lazy("callback outcome", "Declined")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    UNREACHED = "unreached", _("No answer, attempts used up")
+    EXPIRED = "expired", _("Not reached in time")
+
+
+class Callback(models.Model):
+    """A caller who asked the hotline for a person. The number is Fernet ciphertext
+    (volunteers.hotline, keys CALLBACK_KEYS) and is set to NULL, not hidden, when the
+    callback is finished or CALLBACK_RETENTION_DAYS after it came in. Never registered
+    in the admin, serialized or exported."""
+
+    Status = CallbackStatus
+
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="+")
+    number_ciphertext = models.BinaryField(null=True, editable=False)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.WAITING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Queue order: when it came in, pushed later after each unanswered attempt.
+    due_at = models.DateTimeField(default=timezone.now)
+    # The volunteer's claim: copied onto the row (no lease table), and simply ignored by
+    # the claim query once expired.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # callback_holder_idx holds only the rows that have one
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+    # The statement taken on the call, once the entry form links it.
+    statement = models.ForeignKey(
+        "statements.Statement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(status=CallbackStatus.WAITING),
+                name="callback_queue_idx",
+            ),
+            models.Index(
+                fields=["holder"], condition=Q(holder__isnull=False), name="callback_holder_idx"
+            ),
+            # The erasure sweeper: rows still holding a number, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(number_ciphertext__isnull=False),
+                name="callback_number_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CallbackStatus.values), name="callback_status_valid"
+            ),
+            # A finished callback holds no number: the erasure is part of finishing.
+            models.CheckConstraint(
+                condition=Q(status=CallbackStatus.WAITING) | Q(number_ciphertext__isnull=True),
+                name="callback_finished_has_no_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"callback {self.pk} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers.views import accounts, dashboard, paper, review, team
+from volunteers.views import accounts, callbacks, dashboard, paper, review, team
 
 app_name = "volunteers"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("review/release/", review.release, name="release"),
     path("review/undo/", review.undo, name="undo"),
     path("leases/<uuid:lease_id>/break/", review.break_lease, name="break_lease"),
+    path("callbacks/", callbacks.queue, name="callbacks"),
+    path("callbacks/claim/", callbacks.claim, name="claim_callback"),
+    path("callbacks/<int:pk>/outcome/", callbacks.outcome, name="callback_outcome"),
+    path("callbacks/<int:pk>/release/", callbacks.release, name="release_callback"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", accounts.SignInView.as_view(), name="login"),
     path("login/code/", accounts.two_factor, name="two_factor"),

@@ -1,0 +1,213 @@
+"""The intake API for integrations (the phone hotline): `POST /api/v1/intake/batch` with
+`Authorization: Token <integration token>` and `{"items": [...]}`, at most
+INTAKE_BATCH_MAX_ITEMS items and INTAKE_BATCH_MAX_BYTES of body. One result per item, in
+order: `created`, `duplicate` or `invalid` with its field errors. Valid items are stored
+even when others are not (volunteers.hotline.take_batch).
+
+No answer, error or log line ever repeats a phone number: the validators' messages do
+not quote the value, and the results carry only the external id.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import authentication, exceptions, permissions, serializers
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from statements.api import RequestTooLarge
+from statements.models import Region
+from statements.serializers import StatementInputSerializer
+from statements.services import NewStatement
+from tuidang.lib.parsers import StrictJSONParser
+from volunteers import hotline
+from volunteers.models import Integration
+
+EXTERNAL_ID_MAX_LENGTH = 100
+# The phone system's own id of an item: printable ASCII, so it can be echoed safely.
+_EXTERNAL_ID = re.compile(rf"[\x21-\x7e]{{1,{EXTERNAL_ID_MAX_LENGTH}}}")
+# E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
+E164 = RegexValidator(
+    r"^\+[1-9][0-9]{1,14}\Z",
+    message=gettext_lazy("Not a phone number in E.164 form (+, country code, number)."),
+)
+
+CREATED, DUPLICATE, INVALID = "created", "duplicate", "invalid"
+
+
+class IntegrationAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <token>` of a live integration: one seek by digest. A
+    volunteer's API token is not an integration's and is refused."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as: Token <token>."))
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        integration = Integration.objects.for_token(token).first()
+        if integration is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return None, integration
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class FromIntegration(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, Integration)
+
+
+_language = {
+    "choices": settings.LANGUAGES,
+    "default": settings.LANGUAGE_CODE,
+    "error_messages": {"invalid_choice": gettext_lazy("Not one of the site's languages.")},
+}
+
+
+class WithdrawItemSerializer(StatementInputSerializer):
+    # What the caller gave or an alias the phone system assigned: an alias unless told.
+    is_alias = serializers.BooleanField(default=True)
+    region = serializers.ChoiceField(
+        choices=Region.choices,
+        default=Region.UNDISCLOSED,
+        error_messages={"invalid_choice": gettext_lazy("Not one of the regions.")},
+    )
+    language = serializers.ChoiceField(**_language)
+
+
+class CallbackItemSerializer(serializers.Serializer):
+    phone_number = serializers.CharField(max_length=16, validators=[E164])
+    language = serializers.ChoiceField(**_language)
+
+
+SERIALIZERS = {"withdraw": WithdrawItemSerializer, "callback": CallbackItemSerializer}
+
+
+def _parse(raw) -> tuple[str | None, hotline.WithdrawItem | hotline.CallbackItem | dict]:
+    """(external id or None, a valid item or its field errors)."""
+    if not isinstance(raw, dict):
+        return None, {"non_field_errors": [_("An item is a JSON object.")]}
+    external_id = raw.get("external_id")
+    errors: dict = {}
+    if not isinstance(external_id, str) or not _EXTERNAL_ID.fullmatch(external_id):
+        errors["external_id"] = [
+            _("Required: 1 to %(max)d printable ASCII characters.")
+            % {"max": EXTERNAL_ID_MAX_LENGTH}
+        ]
+        external_id = None
+    kind = raw.get("kind")
+    serializer_class = SERIALIZERS.get(kind) if isinstance(kind, str) else None
+    if serializer_class is None:
+        errors["kind"] = [_("Required: withdraw or callback.")]
+        return external_id, errors
+    fields = {k: v for k, v in raw.items() if k not in ("external_id", "kind")}
+    serializer = serializer_class(data=fields)
+    if not serializer.is_valid():
+        errors.update(serializer.errors)
+    if errors:
+        return external_id, errors
+    data = serializer.validated_data
+    if kind == "callback":
+        return external_id, hotline.CallbackItem(
+            external_id=external_id, phone_number=data["phone_number"], language=data["language"]
+        )
+    return external_id, hotline.WithdrawItem(
+        external_id=external_id,
+        statement=NewStatement(
+            display_name=data["name"],
+            is_alias=data["is_alias"],
+            organizations=data["organizations"],
+            region=data["region"],
+            language=data["language"],
+            text=data["text"],
+        ),
+    )
+
+
+class IntakeJSONParser(BaseParser):
+    """The project's strict JSON, read from the stream up to INTAKE_BATCH_MAX_BYTES.
+    Not a JSONParser subclass on purpose: DRF reads those through `request.body`, which
+    enforces DATA_UPLOAD_MAX_MEMORY_SIZE (64 KiB, right for every other request)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.INTAKE_BATCH_MAX_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise _too_large()
+        return StrictJSONParser().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def _too_large() -> RequestTooLarge:
+    return RequestTooLarge(
+        _("The request is too large: at most %(max)d bytes.")
+        % {"max": settings.INTAKE_BATCH_MAX_BYTES}
+    )
+
+
+class IntakeBatch(APIView):
+    """POST {"items": [...]}: store what is new and valid, answer every item in order."""
+
+    authentication_classes = [IntegrationAuthentication]
+    permission_classes = [FromIntegration]
+    parser_classes = [IntakeJSONParser]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # Refused before anything reads the body; IntakeJSONParser bounds the read too.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise ParseError() from None
+        if length > settings.INTAKE_BATCH_MAX_BYTES:
+            raise _too_large()
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request: Request) -> Response:
+        raw_items = request.data.get("items") if isinstance(request.data, dict) else None
+        if not isinstance(raw_items, list):
+            raise ValidationError({"items": [_('Send {"items": [...]}, a list of items.')]})
+        limit = settings.INTAKE_BATCH_MAX_ITEMS
+        if len(raw_items) > limit:
+            raise ValidationError(
+                {
+                    "items": [
+                        _("At most %(max)d items a call; this one has %(count)d.")
+                        % {"max": limit, "count": len(raw_items)}
+                    ]
+                }
+            )
+        parsed = [_parse(raw) for raw in raw_items]
+        valid, seen = [], set()
+        for external_id, item in parsed:
+            if not isinstance(item, dict) and external_id not in seen:
+                seen.add(external_id)
+                valid.append(item)
+        created = hotline.take_batch(integration=request.auth, items=valid)
+        results, answered = [], set()
+        for external_id, item in parsed:
+            if isinstance(item, dict):
+                results.append({"external_id": external_id, "status": INVALID, "errors": item})
+                continue
+            first = external_id not in answered
+            answered.add(external_id)
+            status = CREATED if first and external_id in created else DUPLICATE
+            results.append({"external_id": external_id, "status": status})
+        return Response({"results": results})
