@@ -221,6 +221,14 @@ DEVICE_COOKIE_DAYS = env_int("DEVICE_COOKIE_DAYS", 90)
 # everywhere, a new password or second factor, and deactivation).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 
+# --- Entry for others -------------------------------------------------------------------
+# Statements one volunteer may enter (a busy stand enters one every few seconds).
+ENTRY_RATE = env_rate("ENTRY_RATE", "600/h")
+# The public address printed small on receipt slips, where a person checks their code.
+PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", SITE_URL)
+# A QR code of the receipt code (the code alone, never a URL) on each slip.
+ENTRY_SLIP_QR = env_bool("ENTRY_SLIP_QR", True)
+
 # --- Review -----------------------------------------------------------------------------
 REVIEW_BATCH_SIZE = env_int("REVIEW_BATCH_SIZE", 25)
 REVIEW_BATCH_MAX = 200

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers.views import accounts, dashboard, review, team
+from volunteers.views import accounts, dashboard, entry, review, team
 
 app_name = "volunteers"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("review/release/", review.release, name="release"),
     path("review/undo/", review.undo, name="undo"),
     path("leases/<uuid:lease_id>/break/", review.break_lease, name="break_lease"),
+    path("enter/", entry.enter, name="enter"),
+    path("enter/slip/", entry.slip, name="entry_slip"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", accounts.SignInView.as_view(), name="login"),
     path("login/code/", accounts.two_factor, name="two_factor"),

@@ -41,6 +41,7 @@ def refusal_text(detail: str) -> str:
         review_service.BLOCKED: _(
             "it contains personal details: mask them or give a reason to publish anyway"
         ),
+        review_service.ENTERED_BY_YOU: _("you entered it, so someone else reviews it"),
     }.get(detail, detail)
 
 
@@ -313,6 +314,9 @@ def redact(request: HttpRequest, pk: int) -> HttpResponse:
                     field=field,
                     spans=spans,
                 )
+    except review_service.EnteredByReviewer:
+        why = refusal_text(review_service.ENTERED_BY_YOU)
+        return _redacted(request, pk, None, why, back, 409)
     except review_service.LeaseRefused:
         return _redacted(request, pk, None, refusal_text(review_service.NOT_HELD), back, 409)
     except review_service.InvalidSpans:
@@ -373,7 +377,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """One statement in any status, with its audit trail. Who decided is shown only to
     those with `statements.view_deciders` (coordinators)."""
     statement = get_object_or_404(
-        Statement.objects.select_related("rejection", "lease__reviewer"), pk=pk
+        Statement.objects.select_related("rejection", "lease__reviewer", "entered_by"), pk=pk
     )
     events = statement.audit_events.select_related("actor").order_by("created_at", "id")
     now = timezone.now()
