@@ -86,4 +86,4 @@ def code_qr_svg(receipt: str) -> str:
     """The code alone (never a URL: a scanned slip must not lead a phone anywhere) as
     an inline SVG QR code, sized by CSS. Alphanumeric mode holds the grouped code."""
     qr = segno.make_qr(receipt, error="m")
-    return qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", lineclass=None)
+    return qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", lineclass=None)

@@ -354,3 +354,74 @@ def test_the_review_page_says_why_an_own_entry_was_refused(reviewer_client, revi
     assert "you entered it" in response.content.decode()
     own.refresh_from_db()
     assert own.status == Status.IN_REVIEW
+
+
+# --- Who entered it stays private -------------------------------------------------------------
+@pytest.mark.django_db
+def test_who_entered_and_the_channel_appear_on_no_public_page_or_api(client, api, reviewer):
+    entrant = factories.account("entrant-q7x", role="volunteer")
+    factories.sign_in(client, entrant)
+    client.post(ENTER, entry_data(channel="paper", text=""))
+    code = slip_code(client)
+    client.logout()
+    statement = Statement.objects.get()
+    services_screen = factories.services.screen_received
+    services_screen()
+    factories.approve(statement, reviewer=reviewer)
+    statement.refresh_from_db()
+    assert statement.status == Status.PUBLISHED
+
+    forbidden = {"entrant-q7x", "paper", "entered_by", "channel"}
+    for language in ("zh-hans", "zh-hant", "en"):
+        with translation.override(language):
+            forbidden.add(str(Channel.PAPER.label))
+            forbidden.add(str(AuditEvent.Action.ENTERED.label))
+    pages = {}
+    for language in ("zh-hans", "zh-hant", "en"):
+        for name, args in (("statements:list", ()), ("statements:detail", (statement.pk,))):
+            with translation.override(language):
+                url = reverse(name, args=args)
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert "李四" in response.content.decode()
+            pages[url] = response.content.decode()
+        with translation.override(language):
+            url = reverse("statements:receipt")
+        response = client.post(url, {"receipt": code})
+        assert response.status_code == 200, url
+        pages[f"{url} (lookup)"] = response.content.decode()
+    for url in (reverse("api:statements"), reverse("api:statement_detail", args=[statement.pk])):
+        response = api.get(url)
+        assert response.status_code == 200
+        assert "李四" in response.content.decode()
+        pages[url] = response.content.decode()
+    response = api.post(reverse("api:receipt_lookup"), {"receipt": code}, format="json")
+    assert response.status_code == 200
+    pages["api receipt lookup"] = response.content.decode()
+
+    for url, body in pages.items():
+        for word in forbidden:
+            assert word.lower() not in body.lower(), (url, word)
+
+
+@pytest.mark.django_db
+def test_only_coordinators_see_who_entered_and_the_channel(
+    client, volunteer, reviewer, coordinator
+):
+    statement = entered(volunteer)
+    url = reverse("volunteers:statement", args=[statement.pk])
+
+    factories.sign_in(client, reviewer)
+    as_reviewer = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    batch = client.post(reverse("volunteers:claim"), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.logout()
+    factories.sign_in(client, coordinator)
+    as_coordinator = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Entered by volunteer" in as_coordinator
+    assert "In person" in as_coordinator
+    assert "Entered by a volunteer" in as_coordinator  # the audit row
+    for page in (as_reviewer, batch.content.decode()):
+        assert "Entered by" not in page
+        assert "In person" not in page
+    assert f"statement-{statement.pk}" in batch.content.decode()

@@ -379,7 +379,11 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(
         Statement.objects.select_related("rejection", "lease__reviewer", "entered_by"), pk=pk
     )
+    show_deciders = request.user.has_perm("statements.view_deciders")
     events = statement.audit_events.select_related("actor").order_by("created_at", "id")
+    if not show_deciders:
+        # An entry's row names how it came (its detail, its very presence): coordinators'.
+        events = events.exclude(action=AuditEvent.Action.ENTERED)
     now = timezone.now()
     lease = statement.lease if statement.status == Status.IN_REVIEW else None
     live = lease is not None and lease.is_live(now) and statement.lease_expires_at > now
@@ -389,7 +393,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "statement": statement,
             "events": events,
-            "show_deciders": request.user.has_perm("statements.view_deciders"),
+            "show_deciders": show_deciders,
             "held_by_me": live and lease.reviewer_id == request.user.pk,
             "held_lease": lease if live else None,
             "can_break": live and request.user.has_perm("statements.break_lease"),
