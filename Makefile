@@ -42,6 +42,7 @@ bench: install translations ## Intake and review benchmarks (BENCH_N=2000 BENCH_
 		DEBUG=0 INTAKE_RATE=100000000/m $(BIN)/python bench/intake.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
 		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/review.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 ENTRY_RATE=100000000/h $(BIN)/python bench/entry.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .
