@@ -585,7 +585,8 @@ def redact(
     (flags, content hash, duplicate), so a masked phone number no longer blocks it.
     The audit row (REDACTED) records the field and the spans, never the characters.
     Raises LeaseRefused if the statement is not in review under the reviewer's live
-    lease, EnteredByReviewer (a LeaseRefused) if the reviewer entered it, InvalidSpans for spans that are empty, reversed or out of bounds."""
+    lease, EnteredByReviewer (a LeaseRefused) if the reviewer entered it, InvalidSpans
+    for spans that are empty, reversed or out of bounds."""
     if field not in REDACTABLE_FIELDS:
         raise InvalidSpans(f"cannot redact {field!r}")
     now = now or timezone.now()
