@@ -61,6 +61,8 @@ class StatementAdmin(LargeTableAdmin):
     list_filter = ["status", "channel", "region"]
     ordering = ["-id"]
     exclude = ["receipt_hash", "content_hash"]
+    # Who entered it is a record, not a setting (and a select would list every account).
+    readonly_fields = ["entered_by"]
 
 
 @admin.register(AuditEvent)

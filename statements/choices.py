@@ -52,7 +52,7 @@ class Region(models.TextChoices):
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web")
-    VOLUNTEER = "volunteer", _("Volunteer")
+    VOLUNTEER = "volunteer", _("In person")
     PHONE = "phone", _("Phone")
     PAPER = "paper", _("Paper")
     OTHER = "other", _("Other")

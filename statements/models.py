@@ -74,6 +74,17 @@ class Statement(models.Model):
         db_index=False,  # statement_lease_idx holds only the rows that have one
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The volunteer who entered it for someone else (null for the person's own). Private:
+    # shown only to coordinators, never serialized, exported or on a public page. Read
+    # by the claim query as a filter only, so no index (it would hold 400M nulls).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     objects = StatementQuerySet.as_manager()
 
@@ -269,6 +280,7 @@ class AuditAction(models.TextChoices):
     REOPENED = "reopened", _("Decision undone")
     REDACTED = "redacted", _("Redacted")
     SKIPPED = "skipped", _("Skipped")
+    ENTERED = "entered", _("Entered by a volunteer")
 
 
 class AuditEvent(models.Model):

@@ -46,6 +46,10 @@ class LeaseRefused(Exception):
     """The lease is not a live lease of this reviewer (expired, ended, someone else's)."""
 
 
+class EnteredByReviewer(LeaseRefused):
+    """The statement was entered by this reviewer: nobody reviews their own entries."""
+
+
 class InvalidSpans(ValueError):
     """Spans to mask that are empty, reversed or outside the field."""
 
@@ -55,6 +59,7 @@ NOT_LIVE = "lease_not_live"
 NOT_HELD = "not_in_lease"
 BLOCKED = "needs_redaction_or_override"
 REPEATED = "repeated"  # the same statement twice in one request: the first counts
+ENTERED_BY_YOU = "entered_by_you"  # a volunteer never reviews a statement they entered
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Outcome:
     approved: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
-    # Refused, with why (NOT_LIVE, NOT_HELD, BLOCKED).
+    # Refused, with why (NOT_LIVE, NOT_HELD, BLOCKED, ENTERED_BY_YOU).
     refused: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -111,8 +116,9 @@ def claim(*, reviewer: AbstractBaseUser, size: int, now: datetime | None = None)
     queue to `size` undecided statements; nothing already held is given back. The claim
     takes rows with FOR UPDATE SKIP LOCKED, passing over statements in other live leases
     (an expired lease's statements are free again: no sweeper needed), so reviewers
-    claiming at the same instant never get the same statement. Locks the reviewer's
-    account row, so two claims of one reviewer (two tabs) make one lease.
+    claiming at the same instant never get the same statement. Statements the reviewer
+    entered for someone else are passed over: nobody reviews their own entries. Locks the
+    reviewer's account row, so two claims of one reviewer (two tabs) make one lease.
     """
     if not 1 <= size <= settings.REVIEW_BATCH_MAX:
         raise ValueError(f"batch size {size} outside 1..{settings.REVIEW_BATCH_MAX}")
@@ -145,12 +151,18 @@ def claim(*, reviewer: AbstractBaseUser, size: int, now: datetime | None = None)
             free = (
                 Statement.objects.review_queue()
                 .filter(Q(lease__isnull=True) | Q(lease_expires_at__lte=now))
+                .filter(_not_entered_by(reviewer))
                 .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", flat=True)
             )
             ids = list(free[:wanted])
             Statement.objects.filter(pk__in=ids).update(lease=lease, lease_expires_at=expires_at)
     return lease
+
+
+def _not_entered_by(reviewer: AbstractBaseUser) -> Q:
+    # Spelled out: a bare exclude() on a nullable column is easy to get wrong.
+    return Q(entered_by__isnull=True) | ~Q(entered_by=reviewer.pk)
 
 
 def batch(lease: ReviewLease) -> QuerySet[Statement]:
@@ -236,7 +248,9 @@ def decide(
     otherwise it is refused (NOT_LIVE, NOT_HELD). The gate: a statement with blocking flags
     (phone, ID number, email, street address) is approved only with a written override,
     else refused as BLOCKED. A statement named twice is decided by its first mention
-    (callers that answer per item refuse the repeats as REPEATED).
+    (callers that answer per item refuse the repeats as REPEATED). A statement the
+    reviewer entered is refused as ENTERED_BY_YOU (claim never hands one out, but a
+    lease may predate the entry rule, or a client may name any id).
     Skipping puts it behind the queue (queued_at = now) and out of the lease.
     Every decided statement leaves the lease. Called by the review page and the API.
     """
@@ -251,15 +265,19 @@ def decide(
             for pk in first:
                 outcome.refused.setdefault(pk, NOT_LIVE)
             return outcome
-        flags = dict(
-            _held(lease, first, now)
+        held = {
+            pk: (screening_flags, entered_by)
+            for pk, screening_flags, entered_by in _held(lease, first, now)
             .select_for_update(of=("self",))
-            .values_list("pk", "screening_flags")
-        )
+            .values_list("pk", "screening_flags", "entered_by_id")
+        }
+        flags = {pk: screening_flags for pk, (screening_flags, _by) in held.items()}
         approvals, rejections, skips = {}, {}, []
         for pk, decision in first.items():
             if pk not in flags:
                 outcome.refused.setdefault(pk, NOT_HELD)
+            elif held[pk][1] == reviewer.pk:
+                outcome.refused[pk] = ENTERED_BY_YOU
             elif decision.action == "approve":
                 blocking = [f for f in flags[pk] if f in BLOCKING_FLAGS]
                 override = decision.override.strip()
@@ -454,19 +472,27 @@ def reject_cluster(
     """Decline every copy in review of a statement the reviewer holds (same content hash),
     except copies in someone else's live lease, with one reason. Returns the ids declined
     (empty if the statement is not held under this live lease). Copies locked by someone
-    deciding them at this instant are passed over (SKIP LOCKED), not waited for."""
+    deciding them at this instant are passed over (SKIP LOCKED), not waited for. Nothing
+    is declined if the reviewer entered the held statement, and copies they entered are
+    passed over: nobody decides on their own entries."""
     now = now or timezone.now()
     with transaction.atomic():
         lease = _lock_live_lease(reviewer=reviewer, lease_id=lease_id, now=now)
         if lease is None:
             return []
-        anchor = _held(lease, [statement_id], now).values_list("content_hash", flat=True).first()
+        anchor = (
+            _held(lease, [statement_id], now)
+            .filter(_not_entered_by(reviewer))
+            .values_list("content_hash", flat=True)
+            .first()
+        )
         if anchor is None:
             return []
         copies = list(
             Statement.objects.in_review()
             .filter(content_hash=anchor)
             .filter(Q(lease__isnull=True) | Q(lease_expires_at__lte=now) | Q(lease=lease))
+            .filter(_not_entered_by(reviewer))
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("pk", flat=True)
         )
@@ -559,7 +585,8 @@ def redact(
     (flags, content hash, duplicate), so a masked phone number no longer blocks it.
     The audit row (REDACTED) records the field and the spans, never the characters.
     Raises LeaseRefused if the statement is not in review under the reviewer's live
-    lease, InvalidSpans for spans that are empty, reversed or out of bounds."""
+    lease, EnteredByReviewer (a LeaseRefused) if the reviewer entered it, InvalidSpans
+    for spans that are empty, reversed or out of bounds."""
     if field not in REDACTABLE_FIELDS:
         raise InvalidSpans(f"cannot redact {field!r}")
     now = now or timezone.now()
@@ -568,6 +595,8 @@ def redact(
         statement = _held(lease, [statement_id], now).select_for_update().first() if lease else None
         if statement is None:
             raise LeaseRefused(lease_id)
+        if statement.entered_by_id == reviewer.pk:
+            raise EnteredByReviewer(statement_id)
         value = getattr(statement, field)
         merged = _merge_spans(spans, length=len(value))
         chars = list(value)

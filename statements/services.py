@@ -61,6 +61,7 @@ def submit_statement(
     language: str,
     channel: str = Channel.WEB,
     submission_key: str | None = None,
+    entered_by: AbstractBaseUser | None = None,
 ) -> Submission:
     """Store a validated statement as `received` and return its receipt code.
 
@@ -74,12 +75,20 @@ def submit_statement(
     at the same instant) stores one row: the second insert collides on the unique receipt
     hash and gets the first row back with created=False, within REPLAY_WINDOW (after it,
     SubmissionKeyExpired). The same key with anything changed is a new statement.
+
+    With `entered_by` (a volunteer entering it for the person), the statement records the
+    volunteer, and an ENTERED audit row (the volunteer as actor, the channel in `detail`)
+    is written in the same transaction; a resent copy writes neither again.
     """
     content_hash = screening.content_hash(
         name=display_name, text=text, organizations=organizations, region=region
     )
     if submission_key:
         fingerprint = f"{submission_key}|{content_hash}|{is_alias}|{language}|{channel}"
+        if entered_by is not None:
+            # Two volunteers' keys never meet (keys are random), but a key is only ever
+            # answered as a resend to the one who sent it.
+            fingerprint += f"|{entered_by.pk}"
         receipt = receipts.code_for_key(fingerprint)
     else:
         receipt = receipts.new_code()
@@ -92,11 +101,22 @@ def submit_statement(
         language=language,
         content_hash=content_hash,
         receipt_hash=receipts.digest(receipt),
+        entered_by=entered_by,
         **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
     )
     try:
         with transaction.atomic():
             statement.save(force_insert=True)
+            if entered_by is not None:
+                AuditEvent.objects.create(
+                    statement=statement,
+                    actor=entered_by,
+                    action=AuditEvent.Action.ENTERED,
+                    from_status=Status.RECEIVED,
+                    to_status=Status.RECEIVED,
+                    detail={"channel": channel},
+                    created_at=statement.created_at,
+                )
     except IntegrityError:
         # The receipt is derived from the key and the whole submission, so a stored row
         # with this receipt hash is this very submission, sent before.

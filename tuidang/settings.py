@@ -254,6 +254,14 @@ INTAKE_BATCH_MAX_ITEMS = 1000
 # The intake API's own body limit; every other request keeps DATA_UPLOAD_MAX_MEMORY_SIZE.
 INTAKE_BATCH_MAX_BYTES = 1024 * 1024
 
+# --- Entry for others -------------------------------------------------------------------
+# Statements one volunteer may enter (a busy stand enters one every few seconds).
+ENTRY_RATE = env_rate("ENTRY_RATE", "600/h")
+# The public address printed small on receipt slips, where a person checks their code.
+PUBLIC_SITE_URL = env_str("PUBLIC_SITE_URL", SITE_URL)
+# A QR code of the receipt code (the code alone, never a URL) on each slip.
+ENTRY_SLIP_QR = env_bool("ENTRY_SLIP_QR", True)
+
 # --- Review -----------------------------------------------------------------------------
 REVIEW_BATCH_SIZE = env_int("REVIEW_BATCH_SIZE", 25)
 REVIEW_BATCH_MAX = 200

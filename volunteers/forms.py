@@ -6,12 +6,12 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_otp.oath import TOTP
 
-from statements.forms import LabelledForm
-from statements.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
+from statements.forms import LabelledForm, StatementForm
+from statements.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Channel
 from statements.validators import validate_text
 from volunteers.roles import Role
 
@@ -216,3 +216,65 @@ class CallbackOutcomeForm(forms.Form):
             ("wrong_number", _("Wrong number")),
         ]
     )
+
+
+# --- Entry for others -----------------------------------------------------------------------
+# How a statement entered by a volunteer came (the web is the person's own).
+ENTRY_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB]
+
+
+class EntryForm(StatementForm):
+    """The public form's fields (the same validation), plus what a volunteer adds: how the
+    statement came, the person's language, and their confirmation. The fields come in
+    the order a volunteer types them; in batch mode the last three are kept."""
+
+    channel = forms.ChoiceField(label=_("How it came"), choices=ENTRY_CHANNELS)
+    language = forms.ChoiceField(label=_("The person's language"), choices=settings.LANGUAGES)
+    confirmed = forms.BooleanField(
+        label=_("This person asked me to submit this statement."),
+        error_messages={"required": _("Confirm that this person asked you to submit it.")},
+    )
+    batch = forms.BooleanField(
+        label=_("Batch mode: keep how it came, region and language for the next entry"),
+        required=False,
+    )
+
+    field_order = [
+        "name",
+        "is_alias",
+        "organizations",
+        "text",
+        "region",
+        "channel",
+        "language",
+        "confirmed",
+        "batch",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name or alias")
+        self.fields["name"].help_text = _("As the person gave it. It will be published.")
+        self.fields["organizations"].label = _("Withdraws from")
+        self.fields["text"].label = _("Statement (optional)")
+        self.fields["text"].help_text = _("In the person's words. No phone or ID numbers.")
+        self.fields["text"].widget.attrs["rows"] = 3
+        self.fields["region"].help_text = ""
+        # The name is where every entry starts; the rest follows in tab order.
+        self.fields["name"].widget.attrs.update(autofocus=True, autocomplete="off")
+        if not self.is_bound:
+            self.initial.setdefault("channel", Channel.VOLUNTEER)
+            self.initial.setdefault("language", get_language())
+
+
+def entry_fields(data: dict) -> dict:
+    """submit_statement's arguments (but entered_by) from a valid EntryForm's data."""
+    return {
+        "display_name": data["name"],
+        "is_alias": data["is_alias"],
+        "organizations": data["organizations"],
+        "region": data["region"],
+        "text": data["text"],
+        "language": data["language"],
+        "channel": data["channel"],
+    }

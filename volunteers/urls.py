@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers.views import accounts, callbacks, dashboard, paper, review, team
+from volunteers.views import accounts, callbacks, dashboard, entry, paper, review, team
 
 app_name = "volunteers"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("callbacks/claim/", callbacks.claim, name="claim_callback"),
     path("callbacks/<int:pk>/outcome/", callbacks.outcome, name="callback_outcome"),
     path("callbacks/<int:pk>/release/", callbacks.release, name="release_callback"),
+    path("enter/", entry.enter, name="enter"),
+    path("enter/slip/", entry.slip, name="entry_slip"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", accounts.SignInView.as_view(), name="login"),
     path("login/code/", accounts.two_factor, name="two_factor"),

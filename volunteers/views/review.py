@@ -41,6 +41,7 @@ def refusal_text(detail: str) -> str:
         review_service.BLOCKED: _(
             "it contains personal details: mask them or give a reason to publish anyway"
         ),
+        review_service.ENTERED_BY_YOU: _("you entered it, so someone else reviews it"),
     }.get(detail, detail)
 
 
@@ -313,6 +314,9 @@ def redact(request: HttpRequest, pk: int) -> HttpResponse:
                     field=field,
                     spans=spans,
                 )
+    except review_service.EnteredByReviewer:
+        why = refusal_text(review_service.ENTERED_BY_YOU)
+        return _redacted(request, pk, None, why, back, 409)
     except review_service.LeaseRefused:
         return _redacted(request, pk, None, refusal_text(review_service.NOT_HELD), back, 409)
     except review_service.InvalidSpans:
@@ -373,9 +377,13 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """One statement in any status, with its audit trail. Who decided is shown only to
     those with `statements.view_deciders` (coordinators)."""
     statement = get_object_or_404(
-        Statement.objects.select_related("rejection", "lease__reviewer"), pk=pk
+        Statement.objects.select_related("rejection", "lease__reviewer", "entered_by"), pk=pk
     )
+    show_deciders = request.user.has_perm("statements.view_deciders")
     events = statement.audit_events.select_related("actor").order_by("created_at", "id")
+    if not show_deciders:
+        # An entry's row names how it came (its detail, its very presence): coordinators'.
+        events = events.exclude(action=AuditEvent.Action.ENTERED)
     now = timezone.now()
     lease = statement.lease if statement.status == Status.IN_REVIEW else None
     live = lease is not None and lease.is_live(now) and statement.lease_expires_at > now
@@ -385,7 +393,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "statement": statement,
             "events": events,
-            "show_deciders": request.user.has_perm("statements.view_deciders"),
+            "show_deciders": show_deciders,
             "held_by_me": live and lease.reviewer_id == request.user.pk,
             "held_lease": lease if live else None,
             "can_break": live and request.user.has_perm("statements.break_lease"),

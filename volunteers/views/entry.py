@@ -1,0 +1,68 @@
+"""Entry for others: the form a volunteer fills in for a person, and the slip with the
+person's receipt code, shown once (volunteers/entry.py keeps the code until then)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tuidang.lib.limits import over_limit
+from volunteers import entry
+from volunteers.forms import EntryForm, entry_fields
+
+
+def enterer_required(view):
+    return login_required(
+        permission_required("statements.enter_statement", raise_exception=True)(view)
+    )
+
+
+@enterer_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def enter(request: HttpRequest) -> HttpResponse:
+    """The entry form; a valid entry is stored and the browser sent to its slip
+    (post-redirect-get, so a reload never submits again)."""
+    if request.method != "POST":
+        form = EntryForm(initial=entry.batch_choices(request.session))
+        return render(request, "volunteers/entry/form.html", {"form": form})
+    # Per volunteer, not per address: a team at one stand shares an address.
+    if over_limit(
+        request,
+        group="volunteers:enter",
+        rate=settings.ENTRY_RATE,
+        key=f"volunteer:{request.user.pk}",
+    ):
+        return render(request, "429.html", status=429)
+    form = EntryForm(request.POST)
+    if not form.is_valid():
+        return render(request, "volunteers/entry/form.html", {"form": form}, status=400)
+    submission = entry.enter_statement(
+        volunteer=request.user,
+        **entry_fields(form.cleaned_data),
+        submission_key=form.submission_key(),
+    )
+    entry.keep_slip(request.session, submission.receipt)
+    entry.keep_batch(request.session, form.cleaned_data if form.cleaned_data["batch"] else None)
+    return redirect("volunteers:entry_slip")
+
+
+@enterer_required
+@never_cache
+@require_safe
+def slip(request: HttpRequest) -> HttpResponse:
+    """The slip of the last entry, once: the code leaves the session as it is shown."""
+    receipt = entry.take_slip(request.session)
+    context = {
+        "receipt": receipt,
+        "groups": entry.code_groups(receipt) if receipt else [],
+        "qr": entry.code_qr_svg(receipt) if receipt and settings.ENTRY_SLIP_QR else "",
+        # Small and plain: the address without its scheme, as a person would type it.
+        "site": settings.PUBLIC_SITE_URL.split("://", 1)[-1].rstrip("/"),
+        "batch": bool(entry.batch_choices(request.session)),
+    }
+    return render(request, "volunteers/entry/slip.html", context, status=200 if receipt else 404)
