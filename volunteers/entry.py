@@ -13,8 +13,10 @@ from collections.abc import Collection
 import segno
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
 
 from statements import services
+from volunteers import hotline
 
 # Session keys: the code until its slip is shown, and the batch mode's kept choices.
 SLIP_KEY = "entry_slip"
@@ -33,12 +35,15 @@ def enter_statement(
     language: str,
     channel: str,
     submission_key: str | None,
+    callback_id: int | None = None,
 ) -> services.Submission:
     """Store a statement a volunteer entered for someone, through the public intake
     (the same screening and review follow), recording the volunteer and an ENTERED audit
     row in the same transaction. Idempotent for a `submission_key` within the replay
     window (a double submission stores one statement and returns the same receipt);
-    after it, the resent form is stored as a new statement, as on the public form."""
+    after it, the resent form is stored as a new statement, as on the public form.
+    With `callback_id` (the entry came from a hotline callback this volunteer finished as
+    taken), the statement is linked to that callback in the same transaction."""
     fields = {
         "display_name": display_name,
         "is_alias": is_alias,
@@ -49,10 +54,16 @@ def enter_statement(
         "channel": channel,
         "entered_by": volunteer,
     }
-    try:
-        return services.submit_statement(**fields, submission_key=submission_key)
-    except services.SubmissionKeyExpired:
-        return services.submit_statement(**fields)
+    with transaction.atomic():
+        try:
+            submission = services.submit_statement(**fields, submission_key=submission_key)
+        except services.SubmissionKeyExpired:
+            submission = services.submit_statement(**fields)
+        if callback_id is not None:
+            hotline.link_statement(
+                callback_id=callback_id, statement=submission.statement, volunteer=volunteer
+            )
+    return submission
 
 
 def keep_slip(session: SessionBase, receipt: str) -> None:

@@ -238,6 +238,10 @@ class EntryForm(StatementForm):
         label=_("Batch mode: keep how it came, region and language for the next entry"),
         required=False,
     )
+    # The hotline callback this entry came from (`?callback=` from the callback page).
+    callback = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     field_order = [
         "name",

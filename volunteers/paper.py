@@ -418,7 +418,10 @@ def confirm_batch(*, batch_id, user: AbstractBaseUser, allow_duplicate: bool = F
             )
         slips, links = [], []
         for number, fields in checked.valid:
-            submission = submit_statement(channel=Channel.PAPER, **fields)
+            # The uploader entered them, as at a stand: they never review these.
+            submission = submit_statement(
+                channel=Channel.PAPER, entered_by=batch.uploaded_by, **fields
+            )
             slips.append(Slip(number, submission.receipt))
             links.append(
                 PaperBatchStatement(batch=batch, row=number, statement=submission.statement)

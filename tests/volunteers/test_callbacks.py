@@ -1,5 +1,6 @@
 import logging
 import os
+import re
 import subprocess
 from datetime import timedelta
 
@@ -329,3 +330,38 @@ def test_an_expired_lease_shows_no_number(client, volunteer):
 
     assert SENTINEL not in page
     assert viewed(volunteer) == []
+
+
+@pytest.mark.django_db
+def test_a_callback_taken_leads_to_the_entry_form_and_links_its_statement(client, volunteer):
+    (held,) = new_callbacks(1)
+    factories.sign_in(client, volunteer)
+    client.post(reverse("volunteers:claim_callback"))
+    taken = client.post(
+        reverse("volunteers:callback_outcome", args=[held.pk]), {"outcome": "taken"}
+    )
+
+    form = client.get(taken.url)
+    html = form.content.decode()
+    assert f'name="callback" value="{held.pk}"' in html
+    assert 'value="phone" selected' in html
+    token = re.search(r'name="submission_token" value="([^"]+)"', html)
+    entered = client.post(
+        reverse("volunteers:enter"),
+        {
+            "name": "电话来的人",
+            "organizations": ["party"],
+            "region": "undisclosed",
+            "channel": "phone",
+            "language": "zh-hans",
+            "confirmed": "on",
+            "callback": held.pk,
+            **({"submission_token": token[1]} if token else {}),
+        },
+    )
+
+    assert entered.status_code == 302
+    held.refresh_from_db()
+    assert held.statement is not None
+    assert (held.statement.display_name, held.statement.channel) == ("电话来的人", "phone")
+    assert held.statement.entered_by == volunteer

@@ -143,6 +143,8 @@ def test_a_batch_with_bad_rows_is_refused_whole_then_accepted_once_fixed(
     assert {s.channel for s in statements} == {Channel.PAPER}
     assert {s.status for s in statements} == {Status.RECEIVED}
     assert {s.language for s in statements} == {"zh-hans"}
+    # The uploader entered them, so the uploader never reviews them.
+    assert {s.entered_by for s in statements} == {volunteer}
     for (row, code), statement in zip(printed, statements, strict=True):
         assert Statement.objects.by_receipt(code).get() == statement
         assert PaperBatchStatement.objects.get(statement=statement).row == row

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from statements.choices import Channel
 from tuidang.lib.limits import over_limit
 from volunteers import entry
 from volunteers.forms import EntryForm, entry_fields
@@ -28,7 +29,12 @@ def enter(request: HttpRequest) -> HttpResponse:
     """The entry form; a valid entry is stored and the browser sent to its slip
     (post-redirect-get, so a reload never submits again)."""
     if request.method != "POST":
-        form = EntryForm(initial=entry.batch_choices(request.session))
+        initial = entry.batch_choices(request.session)
+        callback = request.GET.get("callback", "")
+        if callback.isascii() and callback.isdigit() and 0 < int(callback) < 2**63:
+            # From a hotline callback taken: the statement came by phone.
+            initial = {**initial, "callback": int(callback), "channel": Channel.PHONE}
+        form = EntryForm(initial=initial)
         return render(request, "volunteers/entry/form.html", {"form": form})
     # Per volunteer, not per address: a team at one stand shares an address.
     if over_limit(
@@ -45,6 +51,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         volunteer=request.user,
         **entry_fields(form.cleaned_data),
         submission_key=form.submission_key(),
+        callback_id=form.cleaned_data.get("callback"),
     )
     entry.keep_slip(request.session, submission.receipt)
     entry.keep_batch(request.session, form.cleaned_data if form.cleaned_data["batch"] else None)
