@@ -31,6 +31,14 @@ PAGES = [
     ("volunteers:change_role", ["OTHER"], "post", "coordinator"),
     ("volunteers:deactivate", ["OTHER"], "post", "coordinator"),
     ("volunteers:reset_two_factor", ["OTHER"], "post", "coordinator"),
+    ("volunteers:enter", [], "get", "volunteer"),
+    ("volunteers:enter", [], "post", "volunteer"),
+    ("volunteers:entry_slip", [], "get", "volunteer"),
+    ("volunteers:paper_upload", [], "get", "volunteer"),
+    ("volunteers:paper_upload", [], "post", "volunteer"),
+    ("volunteers:paper_template", [], "get", "volunteer"),
+    ("volunteers:callbacks", [], "get", "volunteer"),
+    ("volunteers:claim_callback", [], "post", "volunteer"),
     ("volunteers:account", [], "get", "outsider"),
     ("volunteers:change_password", [], "get", "outsider"),
     ("volunteers:issue_token", [], "post", "outsider"),
@@ -55,7 +63,9 @@ def _url(name, args, statement, other):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "args", "method", "lowest"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize(
+    ("name", "args", "method", "lowest"), PAGES, ids=[f"{p[0]}-{p[2]}" for p in PAGES]
+)
 def test_each_page_admits_exactly_the_roles_it_should(client, cast, name, args, method, lowest):
     statement = factories.approved_statement(reviewer=cast["reviewer"])
     other = factories.account("someone-else", role="volunteer")
