@@ -66,13 +66,19 @@ def enter_statement(
     return submission
 
 
-def keep_slip(session: SessionBase, receipt: str) -> None:
-    session[SLIP_KEY] = receipt
+def keep_slip(session: SessionBase, receipt: str, *, language: str) -> None:
+    """Hold the code until its slip is shown, with the language the person reads (the
+    slip speaks to them, not to the volunteer)."""
+    session[SLIP_KEY] = {"code": receipt, "language": language}
 
 
-def take_slip(session: SessionBase) -> str | None:
-    """The code waiting to be shown, removed from the session: shown once."""
-    return session.pop(SLIP_KEY, None)
+def take_slip(session: SessionBase) -> tuple[str | None, str | None]:
+    """The code waiting to be shown and its language, removed from the session: shown
+    once."""
+    slip = session.pop(SLIP_KEY, None)
+    if not isinstance(slip, dict):
+        return None, None
+    return slip.get("code"), slip.get("language")
 
 
 def keep_batch(session: SessionBase, data: dict | None) -> None:

@@ -425,3 +425,20 @@ def test_only_coordinators_see_who_entered_and_the_channel(
         assert "Entered by" not in page
         assert "In person" not in page
     assert f"statement-{statement.pk}" in batch.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hant", "zh-hans"])
+def test_the_slip_speaks_the_persons_language_not_the_volunteers(volunteer_client, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        expected = translation.gettext("Keep this code.")
+    volunteer_client.post(ENTER, entry_data(language=language), HTTP_ACCEPT_LANGUAGE="en")
+
+    page = volunteer_client.get(SLIP, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    slip = page[page.index('<section class="slip"') :]
+    assert f'lang="{language}"' in slip[:200]
+    assert expected in slip
+    assert "Print this slip now" in page  # the volunteer's own instructions stay in theirs

@@ -53,7 +53,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         submission_key=form.submission_key(),
         callback_id=form.cleaned_data.get("callback"),
     )
-    entry.keep_slip(request.session, submission.receipt)
+    entry.keep_slip(request.session, submission.receipt, language=form.cleaned_data["language"])
     entry.keep_batch(request.session, form.cleaned_data if form.cleaned_data["batch"] else None)
     return redirect("volunteers:entry_slip")
 
@@ -63,9 +63,10 @@ def enter(request: HttpRequest) -> HttpResponse:
 @require_safe
 def slip(request: HttpRequest) -> HttpResponse:
     """The slip of the last entry, once: the code leaves the session as it is shown."""
-    receipt = entry.take_slip(request.session)
+    receipt, language = entry.take_slip(request.session)
     context = {
         "receipt": receipt,
+        "slip_language": language or settings.LANGUAGE_CODE,
         "groups": entry.code_groups(receipt) if receipt else [],
         "qr": entry.code_qr_svg(receipt) if receipt and settings.ENTRY_SLIP_QR else "",
         # Small and plain: the address without its scheme, as a person would type it.
