@@ -107,6 +107,7 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.headers = headers or {}
         self.timings: list[float] = []
+        self.last_headers: list[tuple[str, str]] = []
 
     def request(self, method: str, path: str, body: bytes | None = None, **headers):
         started = time.perf_counter()
@@ -114,6 +115,7 @@ class Client:
         response = self.connection.getresponse()
         data = response.read()
         self.timings.append(time.perf_counter() - started)
+        self.last_headers = response.getheaders()
         return response.status, data
 
     def get(self, path: str):

@@ -19,7 +19,6 @@ from statements import services
 from volunteers import hotline
 
 # Session keys: the code until its slip is shown, and the batch mode's kept choices.
-SLIP_KEY = "entry_slip"
 BATCH_KEY = "entry_batch"
 KEPT_FIELDS = ("channel", "region", "language")
 
@@ -64,21 +63,6 @@ def enter_statement(
                 callback_id=callback_id, statement=submission.statement, volunteer=volunteer
             )
     return submission
-
-
-def keep_slip(session: SessionBase, receipt: str, *, language: str) -> None:
-    """Hold the code until its slip is shown, with the language the person reads (the
-    slip speaks to them, not to the volunteer)."""
-    session[SLIP_KEY] = {"code": receipt, "language": language}
-
-
-def take_slip(session: SessionBase) -> tuple[str | None, str | None]:
-    """The code waiting to be shown and its language, removed from the session: shown
-    once."""
-    slip = session.pop(SLIP_KEY, None)
-    if not isinstance(slip, dict):
-        return None, None
-    return slip.get("code"), slip.get("language")
 
 
 def keep_batch(session: SessionBase, data: dict | None) -> None:

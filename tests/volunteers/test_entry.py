@@ -173,7 +173,11 @@ def test_the_slip_is_shown_once(volunteer_client):
     assert "这张纸条无法再次打印" in page  # zh-hans, the site's default language
     assert again.status_code == 404
     assert not re.search(r"<span>[0-9A-Z]{4}</span>", again.content.decode())
-    assert entry.SLIP_KEY not in volunteer_client.session
+    # The code was never in the session (a database row), only in the cookie, now gone.
+    from django.contrib.sessions.models import Session
+
+    assert not any("entry_slip" in session.get_decoded() for session in Session.objects.all())
+    assert volunteer_client.cookies["entry_slip"].value == ""
 
 
 @pytest.mark.django_db
@@ -442,3 +446,11 @@ def test_the_slip_speaks_the_persons_language_not_the_volunteers(volunteer_clien
     assert f'lang="{language}"' in slip[:200]
     assert expected in slip
     assert "Print this slip now" in page  # the volunteer's own instructions stay in theirs
+
+
+@pytest.mark.django_db
+def test_a_head_request_does_not_use_the_slip_up(volunteer_client):
+    volunteer_client.post(ENTER, entry_data())
+
+    assert volunteer_client.head(SLIP).status_code == 405
+    assert volunteer_client.get(SLIP).status_code == 200

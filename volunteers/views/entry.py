@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods
 
 from statements.choices import Channel
 from tuidang.lib.limits import over_limit
 from volunteers import entry
 from volunteers.forms import EntryForm, entry_fields
+
+SLIP_COOKIE = "entry_slip"
+SLIP_COOKIE_SALT = "volunteers.entry_slip"
+SLIP_COOKIE_MAX_AGE = 600
 
 
 def enterer_required(view):
@@ -53,17 +59,37 @@ def enter(request: HttpRequest) -> HttpResponse:
         submission_key=form.submission_key(),
         callback_id=form.cleaned_data.get("callback"),
     )
-    entry.keep_slip(request.session, submission.receipt, language=form.cleaned_data["language"])
     entry.keep_batch(request.session, form.cleaned_data if form.cleaned_data["batch"] else None)
-    return redirect("volunteers:entry_slip")
+    # Post-redirect-get with the code in a short-lived signed cookie scoped to the slip
+    # page, as the public form does: never in a URL, and never in the session, which is
+    # a database row that would outlive a slip nobody opened.
+    slip_url = reverse("volunteers:entry_slip")
+    response = redirect(slip_url)
+    response.set_signed_cookie(
+        SLIP_COOKIE,
+        f"{form.cleaned_data['language']}|{submission.receipt}",
+        salt=SLIP_COOKIE_SALT,
+        max_age=SLIP_COOKIE_MAX_AGE,
+        path=slip_url,
+        secure=request.is_secure() or not settings.DEBUG,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 @enterer_required
 @never_cache
-@require_safe
+@require_GET  # not HEAD, which would use the slip up unseen
 def slip(request: HttpRequest) -> HttpResponse:
-    """The slip of the last entry, once: the code leaves the session as it is shown."""
-    receipt, language = entry.take_slip(request.session)
+    """The slip of the last entry, once: the cookie holding the code is deleted as it is
+    shown."""
+    try:
+        language, receipt = request.get_signed_cookie(
+            SLIP_COOKIE, salt=SLIP_COOKIE_SALT, max_age=SLIP_COOKIE_MAX_AGE
+        ).split("|", 1)
+    except (KeyError, ValueError, signing.BadSignature):
+        language, receipt = None, None
     context = {
         "receipt": receipt,
         "slip_language": language or settings.LANGUAGE_CODE,
@@ -73,4 +99,9 @@ def slip(request: HttpRequest) -> HttpResponse:
         "site": settings.PUBLIC_SITE_URL.split("://", 1)[-1].rstrip("/"),
         "batch": bool(entry.batch_choices(request.session)),
     }
-    return render(request, "volunteers/entry/slip.html", context, status=200 if receipt else 404)
+    response = render(
+        request, "volunteers/entry/slip.html", context, status=200 if receipt else 404
+    )
+    if receipt is not None:
+        response.delete_cookie(SLIP_COOKIE, path=request.path, samesite="Strict")
+    return response
