@@ -248,6 +248,9 @@ if not CALLBACK_KEYS:
 CALLBACK_MAX_ATTEMPTS = env_int("CALLBACK_MAX_ATTEMPTS", 3)
 CALLBACK_RETRY_MINUTES = env_int("CALLBACK_RETRY_MINUTES", 120)
 CALLBACK_LEASE_MINUTES = env_int("CALLBACK_LEASE_MINUTES", 15)
+# Callbacks one volunteer may claim (each shows a number): a caller every two minutes is
+# a full shift; more is someone reading the queue.
+CALLBACK_CLAIM_RATE = env_rate("CALLBACK_CLAIM_RATE", "30/h")
 # Every number is erased this many days after it came in, finished or not.
 CALLBACK_RETENTION_DAYS = 14
 INTAKE_BATCH_MAX_ITEMS = 1000

@@ -15,8 +15,10 @@ import re
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import authentication, exceptions, permissions, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
@@ -35,6 +37,7 @@ from volunteers.models import Integration
 EXTERNAL_ID_MAX_LENGTH = 100
 # The phone system's own id of an item: printable ASCII, so it can be echoed safely.
 _EXTERNAL_ID = re.compile(rf"[\x21-\x7e]{{1,{EXTERNAL_ID_MAX_LENGTH}}}")
+_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ().-]{5,}")
 # E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
 E164 = RegexValidator(
     r"^\+[1-9][0-9]{1,14}\Z",
@@ -100,6 +103,18 @@ class CallbackItemSerializer(serializers.Serializer):
 SERIALIZERS = {"withdraw": WithdrawItemSerializer, "callback": CallbackItemSerializer}
 
 
+def _looks_like_a_number(external_id: str, phone_number) -> bool:
+    """A phone number in E.164 form, or an id holding this item's number's digits."""
+    if _PHONE_LIKE.fullmatch(external_id):
+        return True
+    if isinstance(phone_number, str):
+        digits = "".join(c for c in phone_number if c.isascii() and c.isdigit())
+        # The national part: the last seven digits are what identifies a line.
+        return len(digits) >= 7 and digits[-7:] in external_id
+    return False
+
+
+@sensitive_variables("raw", "fields", "serializer", "data")
 def _parse(raw) -> tuple[str | None, hotline.WithdrawItem | hotline.CallbackItem | dict]:
     """(external id or None, a valid item or its field errors)."""
     if not isinstance(raw, dict):
@@ -110,6 +125,13 @@ def _parse(raw) -> tuple[str | None, hotline.WithdrawItem | hotline.CallbackItem
         errors["external_id"] = [
             _("Required: 1 to %(max)d printable ASCII characters.")
             % {"max": EXTERNAL_ID_MAX_LENGTH}
+        ]
+        external_id = None
+    elif _looks_like_a_number(external_id, raw.get("phone_number")):
+        # Intake items are kept for good (they make replays harmless), so an id must not
+        # be the caller's number, which is erased within 14 days everywhere else.
+        errors["external_id"] = [
+            _("An external id must be the call's own id, never a phone number.")
         ]
         external_id = None
     kind = raw.get("kind")
@@ -180,6 +202,8 @@ class IntakeBatch(APIView):
             raise _too_large()
         super().initial(request, *args, **kwargs)
 
+    # Exception reports must never carry the numbers the items hold.
+    @method_decorator(sensitive_variables("raw_items", "items", "parsed"))
     def post(self, request: Request) -> Response:
         raw_items = request.data.get("items") if isinstance(request.data, dict) else None
         if not isinstance(raw_items, list):

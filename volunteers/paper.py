@@ -177,7 +177,9 @@ def read_rows(text: str) -> list[dict]:
                     % {"max": f"{MAX_ROWS:,}"}
                 )
             if len(cells) != len(header):
-                rows.append({"row": number, "cells": cells, "width": len(cells)})
+                # Kept for the preview to point at, but never more cells than the header
+                # has: a row of 200,000 cells must not be stored and shown whole.
+                rows.append({"row": number, "cells": cells[: len(header)], "width": len(cells)})
             else:
                 rows.append({"row": number, "cells": [cells[i] for i in positions]})
     except csv.Error:
@@ -197,6 +199,8 @@ def _columns(header: list[str]) -> list[int]:
     """Where each of COLUMNS is in the header."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
+        if not cell.strip():
+            continue  # spreadsheets often export an empty column at the end
         name = next((c for c, names in HEADERS.items() if _key(cell) in names), None)
         if name is None or name in found:
             raise UploadRefused(

@@ -365,3 +365,25 @@ def test_a_callback_taken_leads_to_the_entry_form_and_links_its_statement(client
     assert held.statement is not None
     assert (held.statement.display_name, held.statement.channel) == ("电话来的人", "phone")
     assert held.statement.entered_by == volunteer
+
+
+@pytest.mark.django_db
+def test_one_account_cannot_read_the_whole_queue(client, volunteer, settings):
+    """Claim, look, "no answer", claim the next: limited per volunteer, so a stolen
+    account reads a few numbers, not the queue."""
+    settings.CALLBACK_CLAIM_RATE = "3/d"
+    new_callbacks(5)
+    factories.sign_in(client, volunteer)
+    seen = 0
+    for _ in range(5):
+        response = client.post(reverse("volunteers:claim_callback"))
+        if response.status_code == 429:
+            break
+        held = Callback.objects.get(holder=volunteer)
+        client.post(
+            reverse("volunteers:callback_outcome", args=[held.pk]), {"outcome": "no_answer"}
+        )
+        seen += 1
+
+    assert seen == 3
+    assert client.post(reverse("volunteers:claim_callback")).status_code == 429

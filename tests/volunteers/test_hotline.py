@@ -351,3 +351,26 @@ def test_production_without_callback_keys_refuses_to_start():
 
     assert result.returncode != 0
     assert "CALLBACK_KEYS is not set" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "item",
+    [
+        callback("+8613987654321"),  # the caller's number as the id
+        callback("call-13987654321", phone_number="+8613987654321"),
+        withdraw("+8613812345678"),
+        withdraw("13812345678"),
+    ],
+)
+def test_an_external_id_that_is_a_phone_number_is_refused(api, item):
+    """Intake items are kept for good, so an id that is a caller's number would outlive
+    the 14 days every number is kept."""
+    token = create_integration()
+    response = post(api, token, {"items": [item]})
+
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert result["status"] == "invalid"
+    assert "external_id" in result["errors"]
+    assert not IntakeItem.objects.exists()

@@ -392,3 +392,24 @@ def test_a_batch_confirmed_twice_at_once_is_saved_once():
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["BatchRefused", "list"]
     assert Statement.objects.count() == 4
     assert AccountEvent.objects.filter(action=AccountEvent.Action.PAPER_BATCH).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_last_column_is_ignored_and_a_too_wide_row_is_stored_cut_short(
+    volunteer_client,
+):
+    wide = "x," * 20_000
+    data = (
+        "name,alias,organizations,region,text,\r\n"  # as spreadsheets often export it
+        "王小明,否,党,广东省,我声明退出。,\r\n"
+        f"{wide}\r\n"
+    )
+    batch = staged(volunteer_client, data)
+
+    assert batch.row_count == 2
+    too_wide = next(row for row in batch.rows if "width" in row)
+    assert too_wide["width"] == 20_001
+    assert len(too_wide["cells"]) == 6
+    preview = volunteer_client.get(reverse("volunteers:paper_batch", args=[batch.pk]))
+    assert preview.status_code == 200
+    assert len(preview.content) < 100_000

@@ -3,6 +3,7 @@ shown (only to them, only on this page, every view audited) and records the outc
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -15,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
 from statements.choices import Channel
+from tuidang.lib.limits import over_limit
 from volunteers import hotline
 from volunteers.forms import CallbackOutcomeForm
 
@@ -64,6 +66,17 @@ def queue(request: HttpRequest) -> HttpResponse:
 @enterer_required
 @require_POST
 def claim(request: HttpRequest) -> HttpResponse:
+    # Each claim shows a number: one account, stolen or turned, must not be able to read
+    # the whole queue by claiming and answering "no answer" in a loop. Closed, not open,
+    # when the cache is down.
+    if over_limit(
+        request,
+        group="volunteers:claim-callback",
+        rate=settings.CALLBACK_CLAIM_RATE,
+        key=f"volunteer:{request.user.pk}",
+        fail_open=False,
+    ):
+        return render(request, "429.html", status=429)
     if hotline.claim_callback(volunteer=request.user) is None:
         messages.info(request, _("No callback is waiting right now."))
     return redirect("volunteers:callbacks")
