@@ -10,9 +10,25 @@ from django.db.models.functions import Coalesce
 from counts.days import tally_today
 
 
+class TallySource(models.TextChoices):
+    """Where a day's figures come from (internal values, never shown)."""
+
+    ROLLUP = "rollup"
+    IMPORTED = "imported"
+
+
 class DailyTallyQuerySet(models.QuerySet):
+    def imported(self) -> DailyTallyQuerySet:
+        return self.filter(source=TallySource.IMPORTED)
+
+    def rolled_up(self) -> DailyTallyQuerySet:
+        return self.filter(source=TallySource.ROLLUP)
+
     def summary(self, *, today: date | None = None) -> dict:
-        """Cumulative and recent figures, as the home page and the API show them."""
+        """Cumulative and recent figures, as the home page and the API show them.
+
+        Imported history and rolled-up days are rows of the same table, one per day, so
+        the cumulative total includes the history with no second query."""
         today = today or tally_today()
         yesterday = today - timedelta(days=1)
         figures = self.aggregate(
@@ -48,11 +64,23 @@ class DailyTallyQuerySet(models.QuerySet):
 
 
 class DailyTally(models.Model):
-    """Published statements per day of publication (days in TALLY_TIME_ZONE).
-
-    Derived data: counts.services.rollup_days rebuilds any day from the statement rows,
-    so a row here can always be recomputed and checked. `total` counts people; a
+    """People who left, per day (days in TALLY_TIME_ZONE); `total` counts people, and a
     statement leaving two organizations adds one to each of their columns.
+
+    A day comes from one of two sources, recorded in `source`:
+
+    - `rollup`: derived data. counts.services.rollup_days rebuilds the day from the
+      published statements, so the row can always be recomputed and checked.
+    - `imported`: the operation's history from before the cut-over (the first day with
+      a published statement here), loaded by `manage.py import_tallies`. Nothing here
+      can recompute it, so the rollup and the nightly rebuild never write it, and the
+      import refuses any day on or after the cut-over.
+
+    Why a column rather than a separate ImportedTally table: `day` stays unique across
+    both sources, so the database itself guarantees that no day is counted twice (two
+    tables could each hold a day, and only code would keep them apart); and summary()
+    and series() stay one query over one table, which the home page's query budget
+    and the issue's precomputed summary row both rely on.
     """
 
     day = models.DateField(unique=True)
@@ -61,6 +89,7 @@ class DailyTally(models.Model):
     youth_league = models.PositiveBigIntegerField(default=0)
     young_pioneers = models.PositiveBigIntegerField(default=0)
     computed_at: datetime = models.DateTimeField(null=True)
+    source = models.CharField(max_length=8, choices=TallySource.choices, default=TallySource.ROLLUP)
 
     objects = DailyTallyQuerySet.as_manager()
 
@@ -71,7 +100,10 @@ class DailyTally(models.Model):
                 & Q(youth_league__lte=models.F("total"))
                 & Q(young_pioneers__lte=models.F("total")),
                 name="dailytally_parts_within_total",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=TallySource.values), name="dailytally_source_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Rebuilding the daily tallies, and the coordinators' review figures, from rows."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -9,7 +10,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from counts.days import day_bounds, tally_day_of, tally_today
-from counts.models import DailyTally, IntakeTally, QueueSnapshot, ReviewerHour
+from counts.models import DailyTally, IntakeTally, QueueSnapshot, ReviewerHour, TallySource
 from statements.choices import Flag
 from statements.models import AuditEvent, Statement
 
@@ -26,14 +27,21 @@ def rollup_days(*, days: Iterable[date]) -> list[date]:
     """Recompute the given days from the published rows and store them.
 
     Idempotent and safe to rerun for any day at any time: each day is a fresh
-    aggregate written with an upsert. Returns the days written.
+    aggregate written with an upsert. Imported days are passed over: their figures are
+    the operation's history, which no rows here can recompute. Returns the days written.
     """
+    wanted = set(days)
     with transaction.atomic():
         _serialize_rollups()
+        # Read under the lock import_tallies also holds, so a day imported meanwhile is
+        # seen here and never overwritten.
+        wanted -= set(
+            DailyTally.objects.imported().filter(day__in=wanted).values_list("day", flat=True)
+        )
         # Computed after the lock: of two overlapping rollups, the later writer has
         # the fresher figures, so a slow run can never overwrite a newer count.
         now = timezone.now()
-        tallies = [_compute(day, now) for day in sorted(set(days))]
+        tallies = [_compute(day, now) for day in sorted(wanted)]
         DailyTally.objects.bulk_create(
             tallies,
             update_conflicts=True,
@@ -77,7 +85,8 @@ def days_changed_since(moment) -> set[date]:
 def rollup_recent() -> list[date]:
     """Today, yesterday, and every day touched by a publication or removal since the
     last rollup (see RECENT_MARGIN). With no tallies at all, rebuilds every day."""
-    last = DailyTally.objects.aggregate(last=Max("computed_at"))["last"]
+    # Imported rows carry the import's time, not a rollup's: only rollups set the mark.
+    last = DailyTally.objects.rolled_up().aggregate(last=Max("computed_at"))["last"]
     if last is None:
         return rebuild_all()
     today = tally_today()
@@ -87,13 +96,18 @@ def rollup_recent() -> list[date]:
 
 
 def rebuild_all() -> list[date]:
-    """Every day from the first publication to today: the nightly reconciliation."""
+    """Every day from the first publication to today: the nightly reconciliation.
+    It starts after the last imported day, whose history it could not recompute
+    (rollup_days passes over imported days in any case)."""
     started = timezone.now()
     first = Statement.objects.filter(published_at__isnull=False).aggregate(m=Min("published_at"))[
         "m"
     ]
     today = tally_today()
     start = tally_day_of(first) if first else today
+    last_imported = DailyTally.objects.imported().aggregate(m=Max("day"))["m"]
+    if last_imported is not None and last_imported >= start:
+        start = last_imported + timedelta(days=1)
     days = [start + timedelta(days=n) for n in range((today - start).days + 1)]
     written = []
     for chunk_start in range(0, len(days), 31):
@@ -101,6 +115,170 @@ def rebuild_all() -> list[date]:
     # A change to a day already rebuilt happened while later chunks ran: redo those days,
     # since the rebuild's chunks move the watermark rollup_recent looks back from.
     return written + rollup_days(days=days_changed_since(started - RECENT_MARGIN))
+
+
+# --- The operation's history ----------------------------------------------------------
+# Parts are PositiveBigIntegerField: PostgreSQL's bigint.
+MAX_COUNT = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    """One day of the operation's history, with the line of the file it came from."""
+
+    line: int
+    day: date
+    total: int
+    party: int
+    youth_league: int
+    young_pioneers: int
+
+
+@dataclass(frozen=True)
+class HistoryImport:
+    days: int
+    replaced: int
+    first: date
+    last: date
+    total: int
+
+
+class HistoryRefused(Exception):
+    """The import was refused and nothing was written; `problems` are (line, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+def cut_over_day() -> date:
+    """The first day the tallies count from statements here: the day of the earliest
+    published statement, or today if none is published yet (today can still get one).
+    History may be imported only for days before it. One backward seek on
+    statement_published_idx."""
+    first = (
+        Statement.objects.published()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return min(tally_day_of(first), tally_today()) if first else tally_today()
+
+
+def history_problems(*, rows: Sequence[HistoryDay], replace: bool) -> list[tuple[int, str]]:
+    """Why each row could not be imported, as (line, reason), in line order; empty when
+    all can. Read-only; import_history runs it again under the rollup lock before
+    writing, so call it on its own only to report problems."""
+    problems: list[tuple[int, str]] = []
+    seen: dict[date, int] = {}
+    for row in rows:
+        parts = {
+            "party": row.party,
+            "youth_league": row.youth_league,
+            "young_pioneers": row.young_pioneers,
+        }
+        for name, value in {"total": row.total, **parts}.items():
+            if value < 0:
+                problems.append((row.line, f"{name} is negative ({value})"))
+            elif value > MAX_COUNT:
+                problems.append((row.line, f"{name} is too large ({value})"))
+        for name, value in parts.items():
+            if value > row.total:
+                problems.append((row.line, f"{name} ({value}) is greater than total ({row.total})"))
+        if row.day in seen:
+            problems.append((row.line, f"{row.day} is also on line {seen[row.day]}"))
+        else:
+            seen[row.day] = row.line
+    if not seen:
+        return sorted(problems)
+    cut_over = cut_over_day()
+    existing = {
+        t.day: t for t in DailyTally.objects.filter(day__in=seen).only("day", "source", "total")
+    }
+    for row in rows:
+        if seen.get(row.day) != row.line:
+            continue  # a duplicate, already reported
+        if row.day >= cut_over:
+            problems.append(
+                (
+                    row.line,
+                    f"{row.day} is not before the cut-over day {cut_over} (the first day "
+                    "with published statements, or today): the tallies count it from "
+                    "statements",
+                )
+            )
+            continue
+        tally = existing.get(row.day)
+        if tally is None:
+            continue
+        if tally.source == TallySource.IMPORTED and not replace:
+            problems.append(
+                (row.line, f"{row.day} is already imported (--replace replaces imported days)")
+            )
+        elif tally.source == TallySource.ROLLUP and tally.total:
+            problems.append(
+                (
+                    row.line,
+                    f"{row.day} has {tally.total} people rolled up from published "
+                    "statements, which an import never replaces",
+                )
+            )
+    return sorted(problems)
+
+
+def import_history(*, rows: Sequence[HistoryDay], replace: bool = False) -> HistoryImport:
+    """Store the operation's daily history from before the cut-over, marked imported.
+
+    All or nothing, in one transaction holding the rollup's advisory lock (so no rollup
+    writes a day between the checks and the write): raises HistoryRefused, having
+    written nothing, if history_problems finds any. With `replace`, days already
+    imported are overwritten; a rolled-up day never is. A rolled-up day before the
+    cut-over counts nobody (no statement was published on it; the 15-second rollup
+    writes such empty days for today and yesterday before the first publication), so
+    the import takes it over. Called by `manage.py import_tallies`.
+    """
+    if not rows:
+        raise HistoryRefused([(0, "the file has no rows")])
+    with transaction.atomic():
+        _serialize_rollups()
+        problems = history_problems(rows=rows, replace=replace)
+        if problems:
+            raise HistoryRefused(problems)
+        replaced = DailyTally.objects.imported().filter(day__in=[r.day for r in rows]).count()
+        now = timezone.now()
+        DailyTally.objects.bulk_create(
+            [
+                DailyTally(
+                    day=r.day,
+                    total=r.total,
+                    party=r.party,
+                    youth_league=r.youth_league,
+                    young_pioneers=r.young_pioneers,
+                    computed_at=now,
+                    source=TallySource.IMPORTED,
+                )
+                for r in rows
+            ],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["day"],
+            update_fields=[
+                "total",
+                "party",
+                "youth_league",
+                "young_pioneers",
+                "computed_at",
+                "source",
+            ],
+        )
+    days = sorted(r.day for r in rows)
+    return HistoryImport(
+        days=len(rows),
+        replaced=replaced,
+        first=days[0],
+        last=days[-1],
+        total=sum(r.total for r in rows),
+    )
 
 
 # --- The coordinators' review figures ---------------------------------------------------
