@@ -1,3 +1,4 @@
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
@@ -5,19 +6,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counts.models import DailyTally
+from tuidang.lib.http import public_read
 
 MAX_SERIES_DAYS = 366
 
 
+# Numbers and days only: the same body whatever language the client asks for.
+@method_decorator(public_read(language_neutral=True), name="get")
 class Tallies(APIView):
     """The running totals: {"total", "by_organization", "today", "yesterday", "as_of"}."""
 
     def get(self, request: Request) -> Response:
-        response = Response(DailyTally.objects.summary())
-        response["Cache-Control"] = "public, max-age=15"
-        return response
+        return Response(DailyTally.objects.summary())
 
 
+@method_decorator(public_read(language_neutral=True), name="get")
 class DailySeries(APIView):
     """The last `days` (default 30, at most 366) days, oldest first."""
 
@@ -29,7 +32,7 @@ class DailySeries(APIView):
         if not 1 <= days <= MAX_SERIES_DAYS:
             raise ParseError({"days": [_("Give a number of days from 1 to 366.")]})
         series = DailyTally.objects.series(days=days)
-        response = Response(
+        return Response(
             {
                 "days": [
                     {
@@ -45,5 +48,3 @@ class DailySeries(APIView):
                 ]
             }
         )
-        response["Cache-Control"] = "public, max-age=15"
-        return response

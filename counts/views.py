@@ -1,14 +1,14 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from counts.models import DailyTally
+from tuidang.lib.http import public_read
 
 SERIES_DAYS = 30
 
 
-@cache_control(public=True, max_age=15)
+@public_read
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     series = DailyTally.objects.series(days=SERIES_DAYS)

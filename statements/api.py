@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import status
@@ -20,6 +21,7 @@ from statements.serializers import (
     StatementInputSerializer,
     StatementSerializer,
 )
+from tuidang.lib.http import public_read
 from tuidang.lib.limits import over_limit
 
 # A client's retry key (the Idempotency-Key header): printable ASCII. It should be random
@@ -57,6 +59,8 @@ def _too_many_requests() -> Response:
 class StatementCollection(PublicAPIView):
     """GET: published statements, newest first, cursor-paginated. POST: submit one."""
 
+    # Varies on Accept-Language: each statement's "url" is its page in that language.
+    @method_decorator(public_read)
     def get(self, request: Request) -> Response:
         raw_cursor = request.query_params.get("cursor")
         try:
@@ -69,11 +73,7 @@ class StatementCollection(PublicAPIView):
             next_url = request.build_absolute_uri(
                 f"{reverse('api:statements')}?cursor={next_cursor.encode()}"
             )
-        response = Response(
-            {"results": StatementSerializer(rows, many=True).data, "next": next_url}
-        )
-        response["Cache-Control"] = "public, max-age=30"
-        return response
+        return Response({"results": StatementSerializer(rows, many=True).data, "next": next_url})
 
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
@@ -103,12 +103,12 @@ class StatementCollection(PublicAPIView):
 
 
 class StatementDetail(PublicAPIView):
+    # Cached for one rollup interval only: a removed statement must leave shared caches
+    # quickly.
+    @method_decorator(public_read)
     def get(self, request: Request, pk: int) -> Response:
         statement = get_object_or_404(Statement.objects.published(), pk=pk)
-        response = Response(StatementSerializer(statement).data)
-        # Short: a removed statement must leave shared caches quickly.
-        response["Cache-Control"] = "public, max-age=30"
-        return response
+        return Response(StatementSerializer(statement).data)
 
 
 class ReceiptLookup(PublicAPIView):

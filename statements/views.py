@@ -3,7 +3,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -11,7 +11,7 @@ from statements import services
 from statements.forms import ReceiptLookupForm, StatementForm, statement_fields
 from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
-from tuidang.lib.http import is_cross_site
+from tuidang.lib.http import is_cross_site, public_read
 from tuidang.lib.limits import over_limit
 
 RECEIPT_COOKIE = "receipt"
@@ -96,7 +96,7 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "statements/receipt.html", context, status=200 if statement else 404)
 
 
-@cache_control(public=True, max_age=30)
+@public_read
 @require_safe
 def statement_list(request: HttpRequest) -> HttpResponse:
     raw_cursor = request.GET.get("before")
@@ -112,8 +112,9 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Short: a removed statement must leave shared caches quickly.
-@cache_control(public=True, max_age=30)
+# Cached for one rollup interval only: a removed statement must leave shared caches
+# quickly.
+@public_read
 @require_safe
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.published(), pk=pk)

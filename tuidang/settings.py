@@ -14,7 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from tuidang.lib.access_log import request_record_filter, server_record_filter
-from tuidang.lib.env import env_bool, env_int, env_list, env_rate, env_str
+from tuidang.lib.env import env_bool, env_int, env_list, env_onion_origin, env_rate, env_str
+from tuidang.lib.http import root_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,9 @@ MIDDLEWARE = [
     # Outermost after security, so every response carries the policy, redirects too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and locale, so it sees the Vary they add before answering a 304;
+    # below nothing that changes a body after it has taken the body's ETag.
+    "tuidang.lib.http.PublicResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +177,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
     },
 }
+# Public reads (pages and API) may be served from shared caches for one rollup interval:
+# the tallies they show change no more often than that. Then caches may serve the old
+# copy while they fetch a new one, and for a day while the site is down.
+PUBLIC_CACHE_MAX_AGE = int(CELERY_BEAT_SCHEDULE["rollup-tallies"]["schedule"].total_seconds())
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = 60
+PUBLIC_CACHE_STALE_IF_ERROR = 24 * 60 * 60
 
 # --- Product settings -------------------------------------------------------------------
 TALLY_TIME_ZONE = env_str("TALLY_TIME_ZONE", "Asia/Shanghai")
@@ -190,6 +200,10 @@ LOGIN_RATE = env_rate("LOGIN_RATE", "10/m")
 # Behind a reverse proxy, the META key that holds the client address it saw (for
 # example HTTP_X_REAL_IP). Used only to derive a keyed, day-scoped rate-limit signal.
 CLIENT_ADDRESS_META_KEY = env_str("CLIENT_ADDRESS_META_KEY", "REMOTE_ADDR")
+
+# The site's onion service (http://<name>.onion), if it has one: public pages name it in
+# an Onion-Location header, so Tor Browser offers it. Unset: no header.
+ONION_ORIGIN = env_onion_origin("ONION_ORIGIN")
 
 # Crontab entries (the nightly rebuild) run by the clock of the tally days.
 CELERY_TIMEZONE = TALLY_TIME_ZONE
@@ -301,6 +315,10 @@ STORAGES = {
 }
 # Without collectstatic (tests, runserver) fall back to the plain file name.
 WHITENOISE_MANIFEST_STRICT = False
+# favicon.ico and robots.txt, served at the site's root; they have no hashed name, so
+# root_file_headers gives them their own lifetime.
+WHITENOISE_ROOT = BASE_DIR / "root"
+WHITENOISE_ADD_HEADERS_FUNCTION = root_file_headers
 
 # --- Request limits ---------------------------------------------------------------------
 # A statement is at most 5,000 characters; even fully \u-escaped JSON fits in 64 KiB.
