@@ -1,7 +1,6 @@
 from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -13,10 +12,10 @@ from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
 from tuidang.lib.http import is_cross_site, public_read
 from tuidang.lib.limits import over_limit
+from tuidang.lib.once import forget_once, read_once, redirect_with_once
 
 RECEIPT_COOKIE = "receipt"
 RECEIPT_COOKIE_SALT = "statements.submit_done"
-RECEIPT_COOKIE_MAX_AGE = 600
 
 
 # The public forms carry no CSRF token: a token needs a cookie, and anonymous readers get
@@ -43,36 +42,22 @@ def submit(request: HttpRequest) -> HttpResponse:
         # A form kept for a day and sent again unchanged: store it, as a new statement
         # (screening will flag it as a duplicate for the reviewer).
         submission = services.submit_statement(**statement)
-    # Post-redirect-get without the code in a URL (history, proxies and logs keep URLs):
-    # it rides in a short-lived signed cookie scoped to the one page that shows it once.
-    done_url = reverse("statements:submit_done")
-    response = redirect(done_url)
-    response.set_signed_cookie(
-        RECEIPT_COOKIE,
-        submission.receipt,
+    return redirect_with_once(
+        request,
+        reverse("statements:submit_done"),
+        name=RECEIPT_COOKIE,
+        value=submission.receipt,
         salt=RECEIPT_COOKIE_SALT,
-        max_age=RECEIPT_COOKIE_MAX_AGE,
-        path=done_url,
-        secure=request.is_secure() or not settings.DEBUG,
-        httponly=True,
-        samesite="Strict",
     )
-    return response
 
 
 @never_cache
 @require_safe
 def submit_done(request: HttpRequest) -> HttpResponse:
-    try:
-        receipt = request.get_signed_cookie(
-            RECEIPT_COOKIE, salt=RECEIPT_COOKIE_SALT, max_age=RECEIPT_COOKIE_MAX_AGE
-        )
-    except (KeyError, signing.BadSignature):
-        receipt = None
+    receipt = read_once(request, name=RECEIPT_COOKIE, salt=RECEIPT_COOKIE_SALT)
     response = render(request, "statements/submit_done.html", {"receipt": receipt})
     if receipt is not None:
-        # Shown once: a shared computer must not show it to the next person.
-        response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Strict")
+        forget_once(request, response, name=RECEIPT_COOKIE)
     return response
 
 

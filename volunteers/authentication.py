@@ -8,8 +8,9 @@ from rest_framework import authentication, exceptions
 from volunteers.models import ApiToken
 
 
-class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """A live (unrevoked) token of an active account. One indexed lookup by digest."""
+class TokenHeaderAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <token>`, the token looked up by `authenticate_token`
+    (a subclass's: which kind of token it is). A malformed header is a 401."""
 
     keyword = "Token"
 
@@ -23,10 +24,23 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        found = ApiToken.objects.for_token(token).select_related("user").first()
-        if found is None or not found.user.is_active:
+        found = self.authenticate_token(token)
+        if found is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return found.user, found
+        return found
+
+    def authenticate_token(self, token: str) -> tuple | None:
+        raise NotImplementedError
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ApiTokenAuthentication(TokenHeaderAuthentication):
+    """A live (unrevoked) token of an active account. One indexed lookup by digest."""
+
+    def authenticate_token(self, token: str) -> tuple | None:
+        found = ApiToken.objects.for_token(token).select_related("user").first()
+        if found is None or not found.user.is_active:
+            return None
+        return found.user, found

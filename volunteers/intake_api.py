@@ -19,7 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
-from rest_framework import authentication, exceptions, permissions, serializers
+from rest_framework import permissions, serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -32,6 +32,7 @@ from statements.serializers import StatementInputSerializer
 from statements.services import NewStatement
 from tuidang.lib.parsers import StrictJSONParser
 from volunteers import hotline
+from volunteers.authentication import TokenHeaderAuthentication
 from volunteers.models import Integration
 
 EXTERNAL_ID_MAX_LENGTH = 100
@@ -47,29 +48,13 @@ E164 = RegexValidator(
 CREATED, DUPLICATE, INVALID = "created", "duplicate", "invalid"
 
 
-class IntegrationAuthentication(authentication.BaseAuthentication):
+class IntegrationAuthentication(TokenHeaderAuthentication):
     """`Authorization: Token <token>` of a live integration: one seek by digest. A
     volunteer's API token is not an integration's and is refused."""
 
-    keyword = "Token"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Send the header as: Token <token>."))
-        try:
-            token = header[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+    def authenticate_token(self, token: str) -> tuple | None:
         integration = Integration.objects.for_token(token).first()
-        if integration is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return None, integration
-
-    def authenticate_header(self, request):
-        return self.keyword
+        return None if integration is None else (None, integration)
 
 
 class FromIntegration(permissions.BasePermission):

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from statements.choices import Channel
 from tuidang.lib.limits import over_limit
+from tuidang.lib.once import forget_once, read_once, redirect_with_once
 from volunteers import entry
 from volunteers.forms import EntryForm, entry_fields
 
 SLIP_COOKIE = "entry_slip"
 SLIP_COOKIE_SALT = "volunteers.entry_slip"
-SLIP_COOKIE_MAX_AGE = 600
 
 
 def enterer_required(view):
@@ -60,22 +59,14 @@ def enter(request: HttpRequest) -> HttpResponse:
         callback_id=form.cleaned_data.get("callback"),
     )
     entry.keep_batch(request.session, form.cleaned_data if form.cleaned_data["batch"] else None)
-    # Post-redirect-get with the code in a short-lived signed cookie scoped to the slip
-    # page, as the public form does: never in a URL, and never in the session, which is
-    # a database row that would outlive a slip nobody opened.
-    slip_url = reverse("volunteers:entry_slip")
-    response = redirect(slip_url)
-    response.set_signed_cookie(
-        SLIP_COOKIE,
-        f"{form.cleaned_data['language']}|{submission.receipt}",
+    # As the public form does (tuidang.lib.once): the code rides to the slip alone.
+    return redirect_with_once(
+        request,
+        reverse("volunteers:entry_slip"),
+        name=SLIP_COOKIE,
+        value=f"{form.cleaned_data['language']}|{submission.receipt}",
         salt=SLIP_COOKIE_SALT,
-        max_age=SLIP_COOKIE_MAX_AGE,
-        path=slip_url,
-        secure=request.is_secure() or not settings.DEBUG,
-        httponly=True,
-        samesite="Strict",
     )
-    return response
 
 
 @enterer_required
@@ -84,12 +75,10 @@ def enter(request: HttpRequest) -> HttpResponse:
 def slip(request: HttpRequest) -> HttpResponse:
     """The slip of the last entry, once: the cookie holding the code is deleted as it is
     shown."""
-    try:
-        language, receipt = request.get_signed_cookie(
-            SLIP_COOKIE, salt=SLIP_COOKIE_SALT, max_age=SLIP_COOKIE_MAX_AGE
-        ).split("|", 1)
-    except (KeyError, ValueError, signing.BadSignature):
-        language, receipt = None, None
+    language, _sep, receipt = (
+        read_once(request, name=SLIP_COOKIE, salt=SLIP_COOKIE_SALT) or ""
+    ).partition("|")
+    receipt = receipt or None
     context = {
         "receipt": receipt,
         "slip_language": language or settings.LANGUAGE_CODE,
@@ -103,5 +92,5 @@ def slip(request: HttpRequest) -> HttpResponse:
         request, "volunteers/entry/slip.html", context, status=200 if receipt else 404
     )
     if receipt is not None:
-        response.delete_cookie(SLIP_COOKIE, path=request.path, samesite="Strict")
+        forget_once(request, response, name=SLIP_COOKIE)
     return response
