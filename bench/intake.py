@@ -84,11 +84,15 @@ def main() -> None:
     received = Statement.objects.received().count()
     screening = screen_all()
     # A flood of one identical statement: every row is flagged, the slow path.
-    Statement.objects.update(status="received", content_hash="f" * 64)
+    Statement.objects.update(status="received", content_hash=b"f" * 16)
     flood = screen_all()
 
     with connection.cursor() as cursor:  # all rows published today, for one big day
-        cursor.execute("UPDATE statements_statement SET status = 'published', published_at = now()")
+        cursor.execute(
+            "UPDATE statements_statement SET status = 'published', published_at = now(),"
+            " published_day = %s, registration_number = 1000000000000000 + id",
+            [tally_today()],
+        )
     started = time.perf_counter()
     counts_services.rollup_days(days=[tally_today()])
     rollup = time.perf_counter() - started

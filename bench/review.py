@@ -69,8 +69,9 @@ def load_backlog(cursor, n: int) -> None:
             CASE WHEN g %% 10 = 0 THEN '["contact_number"]'::jsonb
                  WHEN g %% 50 = 1 AND g > 1 THEN '["duplicate"]'::jsonb
                  ELSE '[]'::jsonb END,
-            encode(sha256(('c' || CASE WHEN g %% 50 = 1 THEN 1 ELSE g END)::bytea), 'hex'),
-            encode(sha256(('r' || g)::bytea), 'hex'),
+            substring(
+                sha256(('c' || CASE WHEN g %% 50 = 1 THEN 1 ELSE g END)::bytea) FROM 1 FOR 16),
+            substring(sha256(('r' || g)::bytea) FROM 1 FOR 16),
             '',
             now() - (%(n)s - g) * interval '864 ms',
             now() - (%(n)s - g) * interval '864 ms' + interval '5 s',

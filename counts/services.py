@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, TextField
+from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -62,24 +62,34 @@ def _serialize_rollups() -> None:
 
 
 def _compute(day: date, now) -> DailyTally:
-    start, end = day_bounds(day)
-    figures = Statement.objects.published_between(start, end).aggregate(
-        total=Count("id"),
-        party=Count("id", filter=Q(left_party=True)),
-        youth_league=Count("id", filter=Q(left_youth_league=True)),
-        young_pioneers=Count("id", filter=Q(left_young_pioneers=True)),
-    )
+    # Listed and hidden statements count alike; each part is an index-only count on its
+    # own partial index (statement_published_idx, statement_hidden_idx), which a single
+    # query over both could not use.
+    figures = dict.fromkeys(["total", "party", "youth_league", "young_pioneers"], 0)
+    for hidden in (False, True):
+        part = (
+            Statement.objects.published_on(day)
+            .filter(hidden=hidden)
+            .aggregate(
+                # A column of the index (never null when published), not id, which is not.
+                total=Count("published_day"),
+                party=Count("published_day", filter=Q(left_party=True)),
+                youth_league=Count("published_day", filter=Q(left_youth_league=True)),
+                young_pioneers=Count("published_day", filter=Q(left_young_pioneers=True)),
+            )
+        )
+        for name, value in part.items():
+            figures[name] += value
     return DailyTally(day=day, computed_at=now, **figures)
 
 
 def days_changed_since(moment) -> set[date]:
     """Publication days of statements whose status changed since `moment`."""
-    published_times = (
-        Statement.objects.filter(status_changed_at__gte=moment, published_at__isnull=False)
-        .values_list("published_at", flat=True)
-        .iterator(chunk_size=2000)
+    return set(
+        Statement.objects.filter(status_changed_at__gte=moment, published_day__isnull=False)
+        .values_list("published_day", flat=True)
+        .distinct()
     )
-    return {tally_day_of(t) for t in published_times}
 
 
 def rollup_recent() -> list[date]:
@@ -100,11 +110,9 @@ def rebuild_all() -> list[date]:
     It starts after the last imported day, whose history it could not recompute
     (rollup_days passes over imported days in any case)."""
     started = timezone.now()
-    first = Statement.objects.filter(published_at__isnull=False).aggregate(m=Min("published_at"))[
-        "m"
-    ]
+    first = Statement.objects.first_published_day()
     today = tally_today()
-    start = tally_day_of(first) if first else today
+    start = first or today
     last_imported = DailyTally.objects.imported().aggregate(m=Max("day"))["m"]
     if last_imported is not None and last_imported >= start:
         start = last_imported + timedelta(days=1)
@@ -154,15 +162,10 @@ class HistoryRefused(Exception):
 def cut_over_day() -> date:
     """The first day the tallies count from statements here: the day of the earliest
     published statement, or today if none is published yet (today can still get one).
-    History may be imported only for days before it. One backward seek on
-    statement_published_idx."""
-    first = (
-        Statement.objects.published()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return min(tally_day_of(first), tally_today()) if first else tally_today()
+    History may be imported only for days before it. One seek on each of
+    the published and hidden indexes."""
+    first = Statement.objects.first_published_day()
+    return min(first, tally_today()) if first else tally_today()
 
 
 def history_problems(*, rows: Sequence[HistoryDay], replace: bool) -> list[tuple[int, str]]:

@@ -56,24 +56,36 @@ def _too_many_requests() -> Response:
     )
 
 
+def _cursor(raw: str | None) -> Cursor | None:
+    return Cursor.decode(raw) if raw else None
+
+
 class StatementCollection(PublicAPIView):
-    """GET: published statements, newest first, cursor-paginated. POST: submit one."""
+    """GET: published statements, newest first, a page at a time (`before` and `after` take
+    the cursors in `next` and `previous`). POST: submit one."""
 
     # Varies on Accept-Language: each statement's "url" is its page in that language.
     @method_decorator(public_read)
     def get(self, request: Request) -> Response:
-        raw_cursor = request.query_params.get("cursor")
         try:
-            cursor = Cursor.decode(raw_cursor) if raw_cursor else None
+            page = Statement.objects.listed().page(
+                before=_cursor(request.query_params.get("before")),
+                after=_cursor(request.query_params.get("after")),
+            )
         except InvalidCursor:
             raise ParseError({"cursor": [_("This page link is not valid.")]}) from None
-        rows, next_cursor = Statement.objects.published_page(after=cursor)
-        next_url = None
-        if next_cursor is not None:
-            next_url = request.build_absolute_uri(
-                f"{reverse('api:statements')}?cursor={next_cursor.encode()}"
-            )
-        return Response({"results": StatementSerializer(rows, many=True).data, "next": next_url})
+        base = reverse("api:statements")
+        return Response(
+            {
+                "results": StatementSerializer(page.rows, many=True).data,
+                "next": request.build_absolute_uri(f"{base}?before={page.older.encode()}")
+                if page.older
+                else None,
+                "previous": request.build_absolute_uri(f"{base}?after={page.newer.encode()}")
+                if page.newer
+                else None,
+            }
+        )
 
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
@@ -106,8 +118,8 @@ class StatementDetail(PublicAPIView):
     # Cached for one rollup interval only: a removed statement must leave shared caches
     # quickly.
     @method_decorator(public_read)
-    def get(self, request: Request, pk: int) -> Response:
-        statement = get_object_or_404(Statement.objects.published(), pk=pk)
+    def get(self, request: Request, number: int) -> Response:
+        statement = get_object_or_404(Statement.objects.by_number(number))
         return Response(StatementSerializer(statement).data)
 
 
@@ -123,12 +135,18 @@ class ReceiptLookup(PublicAPIView):
         serializer = ReceiptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         receipt = serializer.validated_data["receipt"]
-        statement = Statement.objects.by_receipt(receipt).only("id", "status").first()
+        statement = (
+            Statement.objects.by_receipt(receipt)
+            .only("id", "status", "hidden", "registration_number")
+            .first()
+        )
         if statement is None:
             return Response({"detail": _("No statement has this receipt code.")}, status=404)
-        body = {"status": statement.status, "statement": None}
+        body = {"status": statement.status, "registration_number": None, "statement": None}
         if statement.status == Status.PUBLISHED:
-            body["statement"] = request.build_absolute_uri(
-                reverse("api:statement_detail", args=[statement.pk])
-            )
+            body["registration_number"] = statement.registration_display.replace(" ", "")
+            if not statement.hidden:
+                body["statement"] = request.build_absolute_uri(
+                    reverse("api:statement_detail", args=[statement.registration_number])
+                )
         return Response(body)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from statements import registration
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region
 from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
@@ -96,6 +97,29 @@ class ReceiptLookupForm(LabelledForm):
 
     def clean_receipt(self) -> str:
         return normalize_receipt(self.cleaned_data["receipt"])
+
+
+class RegistrationSearchForm(LabelledForm):
+    number = forms.CharField(
+        label=_("Registration number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": "1234 5678 9012 3456",
+            }
+        ),
+    )
+
+    def clean_number(self) -> int:
+        number = registration.parse(self.cleaned_data["number"])
+        if number is None:
+            raise forms.ValidationError(
+                _("A registration number has 16 digits. Check that you typed it correctly."),
+                code="invalid",
+            )
+        return number
 
 
 def statement_fields(data: dict) -> dict:

@@ -5,17 +5,19 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import Exact, GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from statements import registration
 from statements.choices import Channel, Flag, Organization, Region, Status
 from statements.querysets import StatementQuerySet
 
 NAME_MAX_LENGTH = 100
 TEXT_MAX_LENGTH = 5000
 REASON_MAX_LENGTH = 500
+HASH_BYTES = 16
 
 
 # The boolean column on Statement that records each organization.
@@ -38,11 +40,19 @@ class Statement(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     screening_flags = models.JSONField(default=list, blank=True)
-    # sha256 of the normalized content, to find exact duplicates (statement_live_hash_idx
-    # and statement_review_hash_idx).
-    content_hash = models.CharField(max_length=64)
-    # sha256 of the receipt code; the code itself exists only with the submitter.
-    receipt_hash = models.CharField(max_length=64, unique=True)
+    # The first 16 bytes of the sha256 of the normalized content, to find exact
+    # duplicates (statement_live_hash_idx and statement_review_hash_idx). Bytes, not hex
+    # text: half the size in the row and in both indexes, and no pattern index (see the
+    # README's storage figures). 128 bits: no two different statements share one.
+    content_hash = models.BinaryField(max_length=HASH_BYTES)
+    # The first 16 bytes of the sha256 of the receipt code; the code itself exists only
+    # with the submitter. The code holds 100 random bits, so 128 bits of digest lose
+    # nothing.
+    receipt_hash = models.BinaryField(max_length=HASH_BYTES, unique=True)
+    # The only public identifier, drawn at publication (statements.registration).
+    registration_number = models.BigIntegerField(null=True, blank=True, unique=True)
+    # Hidden from the public list by its submitter; still published, and still counted.
+    hidden = models.BooleanField(default=False, db_default=False)
     # Why a reviewer declined it: a reason from the coordinators' list, and a free note
     # (the note alone for statements declined before the list existed).
     rejection = models.ForeignKey(
@@ -57,7 +67,11 @@ class Statement(models.Model):
     rejection_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     screened_at = models.DateTimeField(null=True, blank=True)
+    # Internal: the moment of publication. The public sees only published_day.
     published_at = models.DateTimeField(null=True, blank=True)
+    # The day of publication in TALLY_TIME_ZONE: the public time of a statement, the
+    # list's order and the day the tallies count it on.
+    published_day = models.DateField(null=True, blank=True)
     # Every status change sets this; the tally rollup finds the days to redo from it.
     status_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The review queue's order: set when screening moves a statement into review, and
@@ -133,9 +147,18 @@ class Statement(models.Model):
                 name="statement_reason_length",
             ),
             models.CheckConstraint(
+                condition=Exact(Length("content_hash"), HASH_BYTES)
+                & Exact(Length("receipt_hash"), HASH_BYTES),
+                name="statement_hashes_length",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status__in=[Status.PUBLISHED, Status.REMOVED])
-                | Q(published_at__isnull=False),
-                name="statement_published_has_time",
+                | Q(
+                    published_at__isnull=False,
+                    published_day__isnull=False,
+                    registration_number__isnull=False,
+                ),
+                name="statement_published_has_number",
             ),
         ]
         indexes = [
@@ -168,16 +191,39 @@ class Statement(models.Model):
                 condition=Q(status=Status.IN_REVIEW),
                 name="statement_review_hash_idx",
             ),
-            # Public listing (newest first, keyset) and the daily rollup.
+            # The public list, newest first: read backwards, a seek to the cursor, then
+            # the page. Declared in the order rows arrive (days only grow), so pages fill
+            # as they are written. The organizations ride along so the rollup counts a
+            # day from this index alone (an index-only scan).
             models.Index(
-                fields=["-published_at", "-id"],
-                condition=Q(status=Status.PUBLISHED),
+                fields=["published_day", "registration_number"],
+                include=["left_party", "left_youth_league", "left_young_pioneers"],
+                condition=Q(status=Status.PUBLISHED, hidden=False),
                 name="statement_published_idx",
+            ),
+            # The few statements their submitters hid: counted, not listed. The rollup
+            # adds them to the day's count from here, also index-only.
+            models.Index(
+                fields=["published_day"],
+                include=["region", "left_party", "left_youth_league", "left_young_pioneers"],
+                condition=Q(status=Status.PUBLISHED, hidden=True),
+                name="statement_hidden_idx",
+            ),
+            # The list filtered by region, and the region x day rollup.
+            models.Index(
+                fields=["region", "published_day", "registration_number"],
+                condition=Q(status=Status.PUBLISHED, hidden=False),
+                name="statement_region_idx",
             ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.display_name}"
+
+    @property
+    def registration_display(self) -> str:
+        """The registration number as people read it: `1234 5678 9012 3456`."""
+        return registration.display(self.registration_number) if self.registration_number else ""
 
     @property
     def organizations(self) -> list[str]:

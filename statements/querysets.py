@@ -1,18 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection, models
 from django.db.models import Count, F, Min
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from statements import receipts
+from statements import receipts, registration
 from statements.choices import Status
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
 
 PUBLISHED_PAGE_SIZE = 50
 
@@ -23,30 +19,46 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in the published list: the last row seen, newest first.
+    """A position in the public list: a row's publication day and registration number,
+    both shown on the page, so a cursor tells nothing the page does not.
 
-    Keyset pagination: the next page is a range scan on the published index from this
-    point, so page 10,000 costs what page 1 costs (no OFFSET).
+    Keyset pagination: a page is a range scan on statement_published_idx (or the region
+    index) from this point, so page 10,000 costs what page 1 costs (no OFFSET).
     """
 
-    published_at: datetime
-    id: int
+    day: date
+    number: int
 
     def encode(self) -> str:
-        micros = (self.published_at - _EPOCH) // _MICROSECOND  # exact, unlike float
-        return f"{micros}.{self.id}"
+        return f"{self.day:%Y%m%d}-{self.number}"
 
     @classmethod
     def decode(cls, raw: str) -> Cursor:
-        try:
-            micros_text, id_text = raw.split(".")
-            micros, pk = int(micros_text), int(id_text)
-            published_at = _EPOCH + micros * _MICROSECOND
-        except (ValueError, OverflowError, OSError):
-            raise InvalidCursor(raw) from None
-        if pk <= 0:
+        day_text, _, number_text = raw.partition("-")
+        digits = day_text + number_text
+        if len(day_text) != 8 or not digits.isascii() or not digits.isdecimal():
             raise InvalidCursor(raw)
-        return cls(published_at=published_at, id=pk)
+        if len(number_text) != registration.DIGITS:
+            raise InvalidCursor(raw)
+        try:
+            day = datetime.strptime(day_text, "%Y%m%d").date()
+        except ValueError:
+            raise InvalidCursor(raw) from None
+        return cls(day=day, number=int(number_text))
+
+    @classmethod
+    def of(cls, statement) -> Cursor:
+        return cls(day=statement.published_day, number=statement.registration_number)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Statements newest first, with the cursors of the pages either side (None at an end:
+    `newer` at the newest, `older` at the oldest)."""
+
+    rows: list
+    newer: Cursor | None
+    older: Cursor | None
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,66 @@ class StatementQuerySet(models.QuerySet):
     def published(self) -> StatementQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
-    def published_between(self, start: datetime, end: datetime) -> StatementQuerySet:
-        return self.published().filter(published_at__gte=start, published_at__lt=end)
+    def published_on(self, day: date) -> StatementQuerySet:
+        """Published on this day (in TALLY_TIME_ZONE), hidden or not: what the tallies
+        count for it."""
+        return self.published().filter(published_day=day)
+
+    def first_published_day(self) -> date | None:
+        """The earliest publication day of a statement still published: one seek on each
+        of the published and hidden indexes."""
+        days = [
+            self.filter(status=Status.PUBLISHED, hidden=hidden)
+            .order_by("published_day")
+            .values_list("published_day", flat=True)
+            .first()
+            for hidden in (False, True)
+        ]
+        return min((day for day in days if day is not None), default=None)
+
+    def listed(self) -> StatementQuerySet:
+        """What the public list shows: published and not hidden by its submitter."""
+        return self.filter(status=Status.PUBLISHED, hidden=False)
+
+    def by_number(self, number: int) -> StatementQuerySet:
+        """The listed statement with this registration number (its permalink)."""
+        return self.listed().filter(registration_number=number)
+
+    def page(
+        self,
+        *,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+        size: int = PUBLISHED_PAGE_SIZE,
+    ) -> Page:
+        """One page of these statements (listed() with any filters), newest first: the
+        newest, or the next `size` older than `before`, or newer than `after`. Each is
+        one seek on the published index, read forwards or backwards, however deep."""
+        key = Tuple(F("published_day"), F("registration_number"))
+        if after is not None:
+            rows = list(
+                self.filter(TupleGreaterThan(key, (after.day, after.number))).order_by(
+                    "published_day", "registration_number"
+                )[: size + 1]
+            )
+            more_newer = len(rows) > size
+            rows = rows[:size][::-1]
+            return Page(
+                rows=rows,
+                newer=Cursor.of(rows[0]) if rows and more_newer else None,
+                older=Cursor.of(rows[-1]) if rows else None,
+            )
+        ordered = self.order_by("-published_day", "-registration_number")
+        if before is not None:
+            ordered = ordered.filter(TupleLessThan(key, (before.day, before.number)))
+        rows = list(ordered[: size + 1])
+        more_older = len(rows) > size
+        rows = rows[:size]
+        return Page(
+            rows=rows,
+            newer=Cursor.of(rows[0]) if rows and before is not None else None,
+            older=Cursor.of(rows[-1]) if more_older else None,
+        )
 
     def review_queue(self) -> StatementQuerySet:
         """Statements waiting for a reviewer, in queue order (oldest first, skipped ones
@@ -81,7 +151,7 @@ class StatementQuerySet(models.QuerySet):
             TupleGreaterThan(Tuple(F("queued_at"), F("id")), (queued_at, id))
         )
 
-    def clusters(self, hashes: set[str], *, duplicates: set[str]) -> dict[str, Cluster]:
+    def clusters(self, hashes: set[bytes], *, duplicates: set[bytes]) -> dict[bytes, Cluster]:
         """Per content hash: how many copies are in review (statement_review_hash_idx) and,
         for the hashes in `duplicates` (those of statements screening flagged as copies;
         any other statement is its own earliest copy), the earliest copy neither rejected
@@ -100,7 +170,7 @@ class StatementQuerySet(models.QuerySet):
         earliest = self.earliest_live_ids(duplicates)
         return {h: Cluster(size=sizes.get(h, 0), earliest=earliest.get(h)) for h in hashes}
 
-    def earliest_live_ids(self, hashes: set[str]) -> dict[str, int]:
+    def earliest_live_ids(self, hashes: set[bytes]) -> dict[bytes, int]:
         """The lowest id per content hash among statements neither rejected nor removed (a
         person may resubmit what was taken down). On PostgreSQL one query of one index
         seek per hash (statement_live_hash_idx), however many copies a flood has sent: a
@@ -125,35 +195,12 @@ class StatementQuerySet(models.QuerySet):
                     WHERE s.content_hash = h.hash
                       AND NOT (s.status IN (%s, %s))
                     ORDER BY s.id LIMIT 1)
-                FROM unnest(%s::varchar[]) AS h(hash)
+                FROM unnest(%s::bytea[]) AS h(hash)
                 """,  # noqa: S608 - the table name is the model's, quoted
                 [Status.REJECTED, Status.REMOVED, sorted(hashes)],
             )
-            return {content_hash: first for content_hash, first in cursor if first is not None}
+            return {bytes(h): first for h, first in cursor if first is not None}
 
     def by_receipt(self, code: str) -> StatementQuerySet:
         """The statement a receipt code belongs to; `code` as normalize_receipt gives it."""
         return self.filter(receipt_hash=receipts.digest(code))
-
-    def published_newest_first(self, *, after: Cursor | None = None) -> StatementQuerySet:
-        """Published statements, newest first, from just past `after`."""
-        qs = self.published().order_by("-published_at", "-id")
-        if after is not None:
-            # A row comparison, so the index seeks to the cursor. The equivalent
-            # `a < x OR (a = x AND b < y)` is applied as a filter over every newer row:
-            # 7.4 s for a cursor 900,000 rows deep, against 0.24 ms for this.
-            qs = qs.filter(
-                TupleLessThan(Tuple(F("published_at"), F("id")), (after.published_at, after.id))
-            )
-        return qs
-
-    def published_page(
-        self, *, after: Cursor | None, size: int = PUBLISHED_PAGE_SIZE
-    ) -> tuple[list, Cursor | None]:
-        """One page of published statements, newest first, and the cursor of the next."""
-        rows = list(self.published_newest_first(after=after)[: size + 1])
-        if len(rows) <= size:
-            return rows, None
-        last = rows[size - 1]
-        # Microsecond precision is what the cursor carries; the database keeps the same.
-        return rows[:size], Cursor(published_at=last.published_at, id=last.id)

@@ -14,6 +14,8 @@ from django.conf import settings
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 20
 GROUP = 4
+# As Statement.receipt_hash stores it (statements.models.HASH_BYTES).
+DIGEST_BYTES = 16
 # Crockford's rule: letters people confuse with digits read as those digits.
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = str.maketrans("", "", " -_\u3000\uff0d")
@@ -49,9 +51,10 @@ def normalize(code: str) -> str | None:
     return cleaned
 
 
-def digest(code: str) -> str:
-    """The stored form of a receipt; `code` may be formatted or typed loosely."""
+def digest(code: str) -> bytes:
+    """The stored form of a receipt (the first 16 bytes of its sha256); `code` may be
+    formatted or typed loosely."""
     canonical = normalize(code)
     if canonical is None:
         raise ValueError("not a receipt code")
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    return hashlib.sha256(canonical.encode("ascii")).digest()[:DIGEST_BYTES]

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from statements.models import Flag
+from statements.models import HASH_BYTES, Flag
 
 # Mainland mobile numbers, landlines with area code, and any long run of digits that
 # could be a phone number, after full-width digits are folded to ASCII.
@@ -32,15 +32,16 @@ def normalize(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def content_hash(*, name: str, text: str, organizations: Iterable[str], region: str) -> str:
-    """Identical statements hash alike, however their Unicode was composed."""
+def content_hash(*, name: str, text: str, organizations: Iterable[str], region: str) -> bytes:
+    """Identical statements hash alike, however their Unicode was composed. The first
+    HASH_BYTES of a sha256, as Statement.content_hash stores it."""
     parts = [
         normalize(name).strip(),
         normalize(text).strip(),
         ",".join(sorted(organizations)),
         region,
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode()).digest()[:HASH_BYTES]
 
 
 def content_flags(*, name: str, text: str) -> list[str]:

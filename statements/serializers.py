@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from statements import registration
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region, Statement
 from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
@@ -39,26 +40,33 @@ class StatementInputSerializer(serializers.Serializer):
 
 
 class StatementSerializer(serializers.ModelSerializer):
+    # A string: 16 digits exceed what a JavaScript number holds exactly (2^53).
+    registration_number = serializers.SerializerMethodField()
     name = serializers.CharField(source="display_name")
     organizations = serializers.ListField(child=serializers.CharField())
+    # The public time of a statement is its day; the moment stays internal.
+    published_on = serializers.DateField(source="published_day")
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = Statement
         fields = [
-            "id",
+            "registration_number",
             "name",
             "is_alias",
             "organizations",
             "region",
             "text",
-            "published_at",
+            "published_on",
             "url",
         ]
         read_only_fields = fields
 
+    def get_registration_number(self, statement: Statement) -> str:
+        return f"{statement.registration_number:0{registration.DIGITS}d}"
+
     def get_url(self, statement: Statement) -> str:
-        return reverse("statements:detail", args=[statement.pk])
+        return reverse("statements:detail", args=[statement.registration_number])
 
 
 class ReceiptSerializer(serializers.Serializer):

@@ -84,7 +84,7 @@ def submit_statement(
         name=display_name, text=text, organizations=organizations, region=region
     )
     if submission_key:
-        fingerprint = f"{submission_key}|{content_hash}|{is_alias}|{language}|{channel}"
+        fingerprint = f"{submission_key}|{content_hash.hex()}|{is_alias}|{language}|{channel}"
         if entered_by is not None:
             # Two volunteers' keys never meet (keys are random), but a key is only ever
             # answered as a resend to the one who sent it.

@@ -8,5 +8,5 @@ urlpatterns = [
     path("submit/done/", views.submit_done, name="submit_done"),
     path("receipt/", views.receipt_lookup, name="receipt"),
     path("statements/", views.statement_list, name="list"),
-    path("statements/<int:pk>/", views.statement_detail, name="detail"),
+    path("statements/<number:number>/", views.statement_detail, name="detail"),
 ]

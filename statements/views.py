@@ -1,13 +1,18 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from statements import services
-from statements.forms import ReceiptLookupForm, StatementForm, statement_fields
+from statements.forms import (
+    ReceiptLookupForm,
+    RegistrationSearchForm,
+    StatementForm,
+    statement_fields,
+)
 from statements.models import Statement
 from statements.querysets import Cursor, InvalidCursor
 from tuidang.lib.http import is_cross_site, public_read
@@ -75,32 +80,54 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "statements/receipt.html", {"form": form}, status=400)
     statement = (
-        Statement.objects.by_receipt(form.cleaned_data["receipt"]).only("id", "status").first()
+        Statement.objects.by_receipt(form.cleaned_data["receipt"])
+        .only("id", "status", "hidden", "registration_number")
+        .first()
     )
     context = {"form": ReceiptLookupForm(), "looked_up": True, "statement": statement}
     return render(request, "statements/receipt.html", context, status=200 if statement else 404)
 
 
+def _cursor(raw: str | None) -> Cursor | None:
+    return Cursor.decode(raw) if raw else None
+
+
 @public_read
 @require_safe
 def statement_list(request: HttpRequest) -> HttpResponse:
-    raw_cursor = request.GET.get("before")
+    raw_number = request.GET.get("number")
+    if raw_number is not None:
+        return _find_by_number(request, raw_number)
     try:
-        cursor = Cursor.decode(raw_cursor) if raw_cursor else None
+        page = Statement.objects.listed().page(
+            before=_cursor(request.GET.get("before")), after=_cursor(request.GET.get("after"))
+        )
     except InvalidCursor:
         return render(request, "400.html", status=400)
-    rows, next_cursor = Statement.objects.published_page(after=cursor)
     return render(
         request,
         "statements/list.html",
-        {"statements": rows, "next_cursor": next_cursor.encode() if next_cursor else None},
+        {"page": page, "search": RegistrationSearchForm()},
     )
+
+
+def _find_by_number(request: HttpRequest, raw_number: str) -> HttpResponse:
+    """The search box: a registration number leads to its statement's page."""
+    form = RegistrationSearchForm({"number": raw_number})
+    if not form.is_valid():
+        return render(request, "statements/search.html", {"search": form}, status=400)
+    number = form.cleaned_data["number"]
+    if not Statement.objects.by_number(number).exists():
+        return render(
+            request, "statements/search.html", {"search": form, "not_found": True}, status=404
+        )
+    return redirect("statements:detail", number=number)
 
 
 # Cached for one rollup interval only: a removed statement must leave shared caches
 # quickly.
 @public_read
 @require_safe
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = get_object_or_404(Statement.objects.published(), pk=pk)
+def statement_detail(request: HttpRequest, number: int) -> HttpResponse:
+    statement = get_object_or_404(Statement.objects.by_number(number))
     return render(request, "statements/detail.html", {"statement": statement})

@@ -13,8 +13,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from statements import receipts, review, screening, services
+from statements import receipts, registration, review, screening, services
 from statements.models import ORGANIZATION_FIELDS, RejectionReason, Statement, Status
+from tuidang.lib.days import tally_day_of
 from volunteers.middleware import account_epoch, start_session
 from volunteers.models import ApiToken
 from volunteers.roles import sync_roles
@@ -132,21 +133,33 @@ def approved_statement(*, reviewer, **overrides) -> Statement:
 
 
 def published_statement(
-    *, published_at: datetime | None = None, organizations=("party",), status=Status.PUBLISHED
+    *,
+    published_at: datetime | None = None,
+    organizations=("party",),
+    status=Status.PUBLISHED,
+    region: str = "CN-BJ",
+    **overrides,
 ) -> Statement:
+    """A published statement written directly (no review), with its day and a number."""
     name = next(_names)
     published_at = published_at or timezone.now()
+    fields = {
+        "published_day": tally_day_of(published_at),
+        "registration_number": registration.new_number(),
+        **overrides,
+    }
     return Statement.objects.create(
         display_name=name,
-        region="CN-BJ",
+        region=region,
         language="zh-hans",
         status=status,
         content_hash=screening.content_hash(
-            name=name, text="", organizations=organizations, region="CN-BJ"
+            name=name, text="", organizations=organizations, region=region
         ),
         receipt_hash=receipts.digest(receipts.new_code()),
         created_at=published_at,
         published_at=published_at,
         status_changed_at=published_at,
         **{field: org in organizations for org, field in ORGANIZATION_FIELDS.items()},
+        **fields,
     )

@@ -58,15 +58,17 @@ def test_statement_goes_from_form_to_published_and_counted(reviewer):
     )
     assert after["by_organization"]["youth_league"] == before["by_organization"]["youth_league"]
     listing = public.get("/zh-hans/statements/").content.decode()
-    assert f'href="/zh-hans/statements/{statement_id}/"' in listing
+    # The public knows it by its registration number only.
+    number = re.search(r'href="/zh-hans/statements/(\d{16})/"', listing)[1]
     assert (
         "我自愿声明退出中共和少先队。"
-        in public.get(f"/zh-hans/statements/{statement_id}/").content.decode()
+        in public.get(f"/zh-hans/statements/{number}/").content.decode()
     )
     assert '<p class="total">1</p>' in public.get("/zh-hans/").content.decode()
     status = public.post(
         "/api/v1/receipts/lookup", {"receipt": receipt}, content_type="application/json"
     )
     assert status.json()["status"] == "published"
+    assert status.json()["registration_number"] == number
     api_item = public.get("/api/v1/statements/").json()["results"][0]
-    assert (api_item["id"], api_item["is_alias"]) == (statement_id, True)
+    assert (api_item["registration_number"], api_item["is_alias"]) == (number, True)

@@ -31,13 +31,13 @@ def public_reads(statement) -> list[str]:
         for url in (
             url_in(lang, "counts:home"),
             url_in(lang, "statements:list"),
-            url_in(lang, "statements:detail", statement.pk),
+            url_in(lang, "statements:detail", statement.registration_number),
         )
     ]
     return [
         *pages,
         reverse("api:statements"),
-        reverse("api:statement_detail", args=[statement.pk]),
+        reverse("api:statement_detail", args=[statement.registration_number]),
         reverse("api:tallies"),
         reverse("api:tallies_daily"),
     ]
@@ -51,7 +51,7 @@ def public_pages(statement) -> list[str]:
         for url in (
             url_in(lang, "counts:home"),
             url_in(lang, "statements:list"),
-            url_in(lang, "statements:detail", statement.pk),
+            url_in(lang, "statements:detail", statement.registration_number),
             url_in(lang, "statements:submit"),
             url_in(lang, "statements:submit_done"),
             url_in(lang, "statements:receipt"),
@@ -154,9 +154,9 @@ def test_only_answers_whose_words_depend_on_the_language_vary_on_it(client, stat
     assert vary(english) == vary(chinese) == {"accept-language"}
     assert english.json()["results"][0]["url"].startswith("/en/")
     assert chinese.json()["results"][0]["url"].startswith("/zh-hant/")
-    assert vary(client.get(reverse("api:statement_detail", args=[statement.pk]))) == {
-        "accept-language"
-    }
+    assert vary(
+        client.get(reverse("api:statement_detail", args=[statement.registration_number]))
+    ) == {"accept-language"}
 
     # Tallies are numbers and days: one body for every language, so one cached copy.
     for name in ("api:tallies", "api:tallies_daily"):
@@ -187,7 +187,7 @@ def test_forms_receipts_and_errors_stay_out_of_caches(client, api, statement):
             assert "public" not in cache_directives(response), name
             assert "ETag" not in response, name
     for response in (
-        client.get(url_in("en", "statements:detail", statement.pk + 1000)),  # 404
+        client.get(url_in("en", "statements:detail", 4000000000000002)),  # 404
         client.get(url_in("en", "statements:list"), {"before": "junk"}),  # 400
         client.get(reverse("api:tallies_daily"), {"days": "0"}),  # 400
     ):
@@ -291,7 +291,7 @@ def test_each_public_page_describes_itself_in_its_own_language(client, statement
         for name, args in [
             ("counts:home", ()),
             ("statements:list", ()),
-            ("statements:detail", (statement.pk,)),
+            ("statements:detail", (statement.registration_number,)),
             ("statements:submit", ()),
             ("statements:submit_done", ()),
             ("statements:receipt", ()),
@@ -354,7 +354,7 @@ def test_anything_but_an_onion_origin_refuses_to_start(monkeypatch, value):
 @pytest.mark.django_db
 def test_public_pages_link_to_each_other_without_naming_a_host(client, statement):
     # A mirror serves these pages under its own host: every link must stay on it.
-    missing = url_in("en", "statements:detail", statement.pk + 1000)
+    missing = url_in("en", "statements:detail", 4000000000000002)
     for url in [*public_pages(statement), missing]:
         html = client.get(url, HTTP_HOST="testserver").content.decode()
         refs = re.findall(r"""\b(?:href|action|src)\s*=\s*["']?([^"'\s>]*)""", html)

@@ -103,7 +103,7 @@ def test_statements_read_naturally_in_each_language(client, reviewer, lang, orga
     statement = factories.approved_statement(
         reviewer=reviewer, organizations=["party", "young_pioneers"], is_alias=True
     )
-    html = client.get(f"/{lang}/statements/{statement.pk}/").content.decode()
+    html = client.get(f"/{lang}/statements/{statement.registration_number}/").content.decode()
     assert organizations in html
     assert alias in html
 

@@ -45,7 +45,7 @@ def public_urls(statement_id):
 @pytest.mark.django_db
 def test_anonymous_readers_get_no_cookies(client, reviewer):
     statement = factories.approved_statement(reviewer=reviewer)
-    for url in public_urls(statement.pk):
+    for url in public_urls(statement.registration_number):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
         assert response.status_code in (200, 302, 404), url
         assert not response.cookies, f"{url} set {list(response.cookies)}"
@@ -55,7 +55,7 @@ def test_anonymous_readers_get_no_cookies(client, reviewer):
 @pytest.mark.django_db
 def test_public_pages_load_nothing_from_another_origin(client, reviewer):
     statement = factories.approved_statement(reviewer=reviewer)
-    for url in public_urls(statement.pk):
+    for url in public_urls(statement.registration_number):
         response = client.get(url)
         if response.get("Content-Type", "").startswith("text/html"):
             html = response.content.decode()
@@ -76,9 +76,9 @@ def test_public_reads_are_cacheable_briefly_and_receipt_pages_not_at_all(client,
     public = [
         "/zh-hans/",
         "/en/statements/",
-        f"/en/statements/{statement.pk}/",
+        f"/en/statements/{statement.registration_number}/",
         reverse("api:statements"),
-        reverse("api:statement_detail", args=[statement.pk]),
+        reverse("api:statement_detail", args=[statement.registration_number]),
         reverse("api:tallies"),
     ]
     for url in public:

@@ -1,18 +1,25 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from counts import api as counts_api
 from statements import api as statements_api
+from statements.converters import RegistrationNumberConverter
 from volunteers import api as review_api
 from volunteers import intake_api
+
+register_converter(RegistrationNumberConverter, "number")
 
 api_patterns = [
     path("statements/", statements_api.StatementCollection.as_view(), name="statements"),
     # A POST cannot follow APPEND_SLASH's redirect (clients turn it into a GET and the
     # statement is lost), so the write endpoints answer with and without the slash.
     path("statements", statements_api.StatementCollection.as_view()),
-    path("statements/<int:pk>/", statements_api.StatementDetail.as_view(), name="statement_detail"),
+    path(
+        "statements/<number:number>/",
+        statements_api.StatementDetail.as_view(),
+        name="statement_detail",
+    ),
     path("receipts/lookup", statements_api.ReceiptLookup.as_view(), name="receipt_lookup"),
     path("receipts/lookup/", statements_api.ReceiptLookup.as_view()),
     path("tallies/", counts_api.Tallies.as_view(), name="tallies"),

@@ -204,23 +204,37 @@ def test_rate_limit_is_per_client(api, settings):
 
 @pytest.mark.django_db
 def test_published_list_is_newest_first_and_walks_every_row_once_by_cursor(api):
-    base = timezone.now() - timedelta(days=1)
-    # Ties on published_at must neither repeat nor skip rows across pages.
+    base = timezone.now() - timedelta(days=3)
+    # Many rows share a day: the registration number orders them within it.
     rows = [
-        factories.published_statement(published_at=base + timedelta(minutes=i // 3))
+        factories.published_statement(published_at=base + timedelta(hours=i // 2))
         for i in range(120)
     ]
     factories.received_statement()
     factories.published_statement(status=Status.REMOVED)
+    factories.published_statement(hidden=True)
 
     seen, url = [], reverse("api:statements")
     while url:
         body = api.get(url).json()
-        seen += [item["id"] for item in body["results"]]
+        seen += [item["registration_number"] for item in body["results"]]
         url = body["next"]
 
-    expected = [s.pk for s in sorted(rows, key=lambda s: (s.published_at, s.pk), reverse=True)]
-    assert seen == expected
+    newest_first = sorted(rows, key=lambda s: (s.published_day, s.registration_number))[::-1]
+    assert seen == [f"{s.registration_number}" for s in newest_first]
+
+    # And back again, from the oldest page to the newest, by `previous`.
+    back, url = [], api.get(reverse("api:statements"), {"before": _cursor(newest_first[-51])})
+    url = url.json()["previous"]
+    while url:
+        body = api.get(url).json()
+        back = [item["registration_number"] for item in body["results"]] + back
+        url = body["previous"]
+    assert back == seen[:-50]
+
+
+def _cursor(statement) -> str:
+    return f"{statement.published_day:%Y%m%d}-{statement.registration_number}"
 
 
 @pytest.mark.django_db
@@ -228,22 +242,38 @@ def test_list_items_show_public_fields_only(api):
     statement = factories.published_statement(organizations=("party", "young_pioneers"))
     item = api.get(reverse("api:statements")).json()["results"][0]
     assert set(item) == {
-        "id",
+        "registration_number",
         "name",
         "is_alias",
         "organizations",
         "region",
         "text",
-        "published_at",
+        "published_on",
         "url",
     }
     assert item["organizations"] == ["party", "young_pioneers"]
     assert item["name"] == statement.display_name
+    # A string (16 digits exceed a JavaScript number), the day and no time of day.
+    assert item["registration_number"] == str(statement.registration_number)
+    assert item["published_on"] == statement.published_day.isoformat()
+    assert str(statement.pk) not in item["url"]
 
 
 @pytest.mark.django_db
-def test_invalid_cursor_is_a_400(api):
-    assert api.get(reverse("api:statements"), {"cursor": "not-a-cursor"}).status_code == 400
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "20261301-4000000000000002",  # no 13th month
+        "20261123-400000000000000",  # 15 digits
+        "20261123-４000000000000002",  # a full-width digit
+        "2026112-4000000000000002",
+    ],
+)
+def test_invalid_cursor_is_a_400(api, cursor):
+    for direction in ("before", "after"):
+        response = api.get(reverse("api:statements"), {direction: cursor})
+        assert response.status_code == 400
 
 
 @pytest.mark.django_db
@@ -264,11 +294,22 @@ def test_detail_is_found_only_when_published(api, reviewer):
     published = factories.approved_statement(reviewer=reviewer)
     received = factories.received_statement()
 
-    for hidden in (received, in_review, rejected, removed):
-        assert api.get(reverse("api:statement_detail", args=[hidden.pk])).status_code == 404
-    response = api.get(reverse("api:statement_detail", args=[published.pk]))
+    hidden = factories.published_statement(hidden=True)
+
+    removed.refresh_from_db()
+    assert removed.registration_number is not None  # kept, so it is never drawn again
+    for unlisted in (removed, hidden):
+        url = reverse("api:statement_detail", args=[unlisted.registration_number])
+        assert api.get(url).status_code == 404
+    for unpublished in (received, in_review, rejected):
+        assert unpublished.registration_number is None
+    response = api.get(reverse("api:statement_detail", args=[published.registration_number]))
     assert response.status_code == 200
-    assert response.json()["id"] == published.pk
+    assert response.json()["registration_number"] == str(published.registration_number)
+    # The internal id is no address: a number failing its check digit is a 404 too.
+    assert api.get(f"/api/v1/statements/{published.pk}/").status_code == 404
+    wrong = published.registration_number + (1 if published.registration_number % 10 < 9 else -1)
+    assert api.get(f"/api/v1/statements/{wrong}/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -278,6 +319,7 @@ def test_receipt_lookup_follows_the_statement_to_publication(api, reviewer):
 
     assert api.post(lookup, {"receipt": receipt}, format="json").json() == {
         "status": "received",
+        "registration_number": None,
         "statement": None,
     }
     services.screen_received()
@@ -288,7 +330,11 @@ def test_receipt_lookup_follows_the_statement_to_publication(api, reviewer):
     # Typed loosely: lower case, spaces instead of dashes.
     body = api.post(lookup, {"receipt": receipt.lower().replace("-", " ")}, format="json").json()
     assert body["status"] == "published"
-    assert body["statement"].endswith(reverse("api:statement_detail", args=[statement.pk]))
+    statement.refresh_from_db()
+    assert body["registration_number"] == str(statement.registration_number)
+    assert body["statement"].endswith(
+        reverse("api:statement_detail", args=[statement.registration_number])
+    )
 
 
 @pytest.mark.django_db

@@ -15,8 +15,8 @@ GOOD = {
     "language": "'zh-hans'",
     "status": "'received'",
     "screening_flags": "'[]'",
-    "content_hash": "'h'",
-    "receipt_hash": "md5(random()::text)",
+    "content_hash": "decode(md5('h'), 'hex')",
+    "receipt_hash": "decode(md5(random()::text), 'hex')",
     "rejection_reason": "''",
     "created_at": "now()",
     "published_at": "NULL",
@@ -37,9 +37,15 @@ def insert(**overrides):
 @pytest.mark.django_db
 def test_a_good_row_goes_in():
     insert()
+    insert(
+        status="'published'",
+        published_at="now()",
+        published_day="current_date",
+        registration_number="4000000000000002",
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM statements_statement")
-        assert cursor.fetchone() == (1,)
+        assert cursor.fetchone() == (2,)
 
 
 BAD = {
@@ -53,6 +59,18 @@ BAD = {
     "name too long": {"display_name": "repeat('名', 101)"},
     "text too long": {"text": "repeat('退', 5001)"},
     "published without a time": {"status": "'published'"},
+    "published without a number": {
+        "status": "'published'",
+        "published_at": "now()",
+        "published_day": "current_date",
+    },
+    "published without a day": {
+        "status": "'published'",
+        "published_at": "now()",
+        "registration_number": "4000000000000002",
+    },
+    "hash as hex text": {"content_hash": "convert_to(md5('h'), 'UTF8')"},
+    "short receipt hash": {"receipt_hash": "'\\x00'::bytea"},
 }
 
 

@@ -1,15 +1,12 @@
-"""Both keysets seek: the cursor is an index condition, never a filter over the rows
-before it (a crafted deep cursor must cost what page one costs)."""
+"""The review queue's keyset seeks: the cursor is an index condition, never a filter over
+the rows before it. (The public list's: tests/statements/test_public_queries.py.)"""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from statements.models import Statement
-from statements.querysets import Cursor
 from tests import factories
 
 
@@ -36,22 +33,6 @@ def _assert_seeks(nodes: list[dict], index: str, columns: tuple[str, str]) -> No
     assert all(column in condition for column in columns), condition
     assert "Filter" not in scan, scan.get("Filter")
     assert all(n.get("Rows Removed by Filter", 0) == 0 for n in nodes)
-
-
-@pytest.mark.django_db
-def test_a_deep_public_cursor_is_an_index_condition():
-    now = timezone.now()
-    rows = [
-        factories.published_statement(published_at=now - timedelta(minutes=n)) for n in range(60)
-    ]
-    deep = rows[40]
-    cursor = Cursor(published_at=deep.published_at, id=deep.id)
-
-    page, _next = Statement.objects.published_page(after=cursor, size=5)
-    assert [s.id for s in page] == [s.id for s in rows[41:46]]
-
-    nodes = _plan(Statement.objects.published_newest_first(after=cursor)[:51])
-    _assert_seeks(nodes, "statement_published_idx", ("published_at", "id"))
 
 
 @pytest.mark.django_db

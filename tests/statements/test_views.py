@@ -178,7 +178,8 @@ def test_receipt_page_tells_the_status(client, reviewer):
     factories.approve(statement, reviewer=reviewer)
     published = client.post(receipt_url, {"receipt": code.lower()}).content.decode()
     assert "has been published" in published
-    assert url("statements:detail", statement.pk, lang="en") in published
+    statement.refresh_from_db()
+    assert url("statements:detail", statement.registration_number, lang="en") in published
 
 
 @pytest.mark.django_db
@@ -194,19 +195,33 @@ def test_receipt_page_unknown_and_malformed_codes(client):
 
 @pytest.mark.django_db
 def test_statement_list_pages_by_keyset_links(client):
-    base = timezone.now() - timedelta(hours=5)
+    base = timezone.now() - timedelta(days=3)
     rows = [
-        factories.published_statement(published_at=base + timedelta(seconds=i)) for i in range(120)
+        factories.published_statement(published_at=base + timedelta(hours=i)) for i in range(120)
     ]
 
     seen, next_url = [], url("statements:list")
     while next_url:
         html = client.get(next_url).content.decode()
-        seen += [int(pk) for pk in re.findall(r'href="/zh-hans/statements/(\d+)/"', html)]
-        link = re.search(r'href="(\?before=[0-9.]+)" rel="next"', html)
+        seen += [int(n) for n in re.findall(r'href="/zh-hans/statements/(\d{16})/"', html)]
+        link = re.search(r'href="(\?before=[0-9-]+)" rel="next"', html)
         next_url = url("statements:list") + link.group(1) if link else None
 
-    assert seen == [s.pk for s in reversed(rows)]
+    newest_first = sorted(rows, key=lambda s: (s.published_day, s.registration_number))[::-1]
+    assert seen == [s.registration_number for s in newest_first]
+
+    # Back from the oldest page, by the "newer" links, to the newest.
+    back, html = [], client.get(url("statements:list") + "?" + _before(rows)).content.decode()
+    while link := re.search(r'href="(\?after=[0-9-]+)" rel="prev"', html):
+        html = client.get(url("statements:list") + link.group(1)).content.decode()
+        back = [int(n) for n in re.findall(r'href="/zh-hans/statements/(\d{16})/"', html)] + back
+    assert back == seen[:-50]
+
+
+def _before(rows) -> str:
+    """The cursor past the 70 newest rows: the oldest page holds the last 50."""
+    oldest = sorted(rows, key=lambda s: (s.published_day, s.registration_number))[50]
+    return f"before={oldest.published_day:%Y%m%d}-{oldest.registration_number}"
 
 
 @pytest.mark.django_db
@@ -215,7 +230,7 @@ def test_later_pages_link_back_to_the_newest(client):
         factories.published_statement()
     first = client.get(url("statements:list")).content.decode()
     assert "Newest" not in client.get(url("statements:list", lang="en")).content.decode()
-    later = re.search(r'href="(\?before=[0-9.]+)" rel="next"', first).group(1)
+    later = re.search(r'href="(\?before=[0-9-]+)" rel="next"', first).group(1)
     html = client.get(url("statements:list", lang="en") + later).content.decode()
     assert '<a href="/en/statements/">Newest statements</a>' in html
 
@@ -229,10 +244,15 @@ def test_statement_list_with_a_bad_cursor_is_400(client):
 def test_statement_page_only_for_published(client, reviewer):
     published = factories.approved_statement(reviewer=reviewer, text="我退出。")
     waiting = factories.received_statement()
-    assert client.get(url("statements:detail", waiting.pk)).status_code == 404
-    page = client.get(url("statements:detail", published.pk))
+    hidden = factories.published_statement(hidden=True)
+    assert waiting.registration_number is None
+    assert client.get(url("statements:detail", hidden.registration_number)).status_code == 404
+    page = client.get(url("statements:detail", published.registration_number))
     assert page.status_code == 200
     assert "我退出。" in page.content.decode()
+    assert published.registration_display in page.content.decode()
+    # The internal id is no address.
+    assert client.get(f"/zh-hans/statements/{published.pk}/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -327,3 +347,35 @@ def test_the_same_form_sent_again_as_an_alias_is_a_new_statement(client):
     client.post(url("statements:submit"), {**FORM, "token": token})
     client.post(url("statements:submit"), {**FORM, "token": token, "is_alias": "on"})
     assert sorted(Statement.objects.values_list("is_alias", flat=True)) == [False, True]
+
+
+@pytest.mark.django_db
+def test_the_search_box_leads_to_the_statement_of_a_registration_number(client):
+    statement = factories.published_statement()
+    typed = statement.registration_display  # with its spaces, as printed
+    response = client.get(url("statements:list"), {"number": typed})
+    assert response.status_code == 302
+    assert response["Location"] == url("statements:detail", statement.registration_number)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, status, message",
+    [
+        ("1234", 400, "A registration number has 16 digits"),
+        ("4000 0000 0000 0003", 400, "A registration number has 16 digits"),  # check digit
+        ("4000 0000 0000 0002", 404, "No published statement has this registration number"),
+    ],
+)
+def test_the_search_box_explains_a_number_it_cannot_find(client, typed, status, message):
+    factories.published_statement()
+    response = client.get(url("statements:list", lang="en"), {"number": typed})
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_hidden_statement_cannot_be_found_by_its_number(client):
+    hidden = factories.published_statement(hidden=True)
+    response = client.get(url("statements:list"), {"number": str(hidden.registration_number)})
+    assert response.status_code == 404

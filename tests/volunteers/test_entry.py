@@ -382,7 +382,10 @@ def test_who_entered_and_the_channel_appear_on_no_public_page_or_api(client, api
             forbidden.add(str(AuditEvent.Action.ENTERED.label))
     pages = {}
     for language in ("zh-hans", "zh-hant", "en"):
-        for name, args in (("statements:list", ()), ("statements:detail", (statement.pk,))):
+        for name, args in (
+            ("statements:list", ()),
+            ("statements:detail", (statement.registration_number,)),
+        ):
             with translation.override(language):
                 url = reverse(name, args=args)
             response = client.get(url)
@@ -394,7 +397,10 @@ def test_who_entered_and_the_channel_appear_on_no_public_page_or_api(client, api
         response = client.post(url, {"receipt": code})
         assert response.status_code == 200, url
         pages[f"{url} (lookup)"] = response.content.decode()
-    for url in (reverse("api:statements"), reverse("api:statement_detail", args=[statement.pk])):
+    for url in (
+        reverse("api:statements"),
+        reverse("api:statement_detail", args=[statement.registration_number]),
+    ):
         response = api.get(url)
         assert response.status_code == 200
         assert "李四" in response.content.decode()

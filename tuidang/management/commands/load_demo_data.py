@@ -23,7 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from counts import services as counts_services
-from statements import receipts, screening
+from statements import receipts, registration, screening
 from statements.models import (
     ORGANIZATION_FIELDS,
     AuditEvent,
@@ -33,6 +33,7 @@ from statements.models import (
     Statement,
     Status,
 )
+from tuidang.lib.days import tally_day_of
 from volunteers.roles import Role
 
 # Printed by `make run` for the local demo only; never loaded anywhere else.
@@ -177,6 +178,9 @@ class Command(BaseCommand):
             waiting = PUBLISHED_COUNT + IN_REVIEW_COUNT - index
             created_at = now - timedelta(minutes=waiting * 7 + rng.randint(0, 5))
         receipt = "".join(rng.choice(receipts.ALPHABET) for _ in range(receipts.LENGTH))
+        published_at = (
+            min(created_at + timedelta(minutes=rng.randint(1, 300)), now) if published else None
+        )
         return Statement(
             display_name=name,
             is_alias=is_alias,
@@ -194,7 +198,9 @@ class Command(BaseCommand):
             receipt_hash=receipts.digest(receipt),
             created_at=created_at,
             screened_at=created_at + timedelta(seconds=5),
-            published_at=min(created_at + timedelta(minutes=rng.randint(1, 300)), now)
+            published_at=published_at,
+            published_day=tally_day_of(published_at) if published else None,
+            registration_number=registration.with_check_digit(rng.randrange(10**14, 10**15))
             if published
             else None,
             status_changed_at=created_at,
