@@ -61,12 +61,41 @@ def hashes_to_bytes(apps, schema_editor):
     }
     for name, field in new.items():
         field.set_attributes_from_name(name)
+        field.model = Statement
         schema_editor.alter_field(Statement, old[name], field)
     with schema_editor.connection.cursor() as cursor:
         for pk, content, receipt in rows:
             cursor.execute(
                 f'UPDATE "{table}" SET content_hash = %s, receipt_hash = %s WHERE id = %s',
                 [_to_bytes(content), _to_bytes(receipt), pk],
+            )
+
+
+def hashes_to_hex(apps, schema_editor):
+    """Back to hex text (of the 16 bytes kept): the way down, for tests and rollbacks."""
+    Statement = apps.get_model("statements", "Statement")
+    table = Statement._meta.db_table
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"""ALTER TABLE "{table}"
+            ALTER COLUMN content_hash TYPE varchar(64) USING encode(content_hash, 'hex'),
+            ALTER COLUMN receipt_hash TYPE varchar(64) USING encode(receipt_hash, 'hex')"""
+        )
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(f'SELECT id, content_hash, receipt_hash FROM "{table}"')
+        rows = cursor.fetchall()
+    for name in ("content_hash", "receipt_hash"):
+        old = Statement._meta.get_field(name)
+        field = models.CharField(max_length=64, unique=name == "receipt_hash")
+        field.set_attributes_from_name(name)
+        field.model = Statement
+        schema_editor.alter_field(Statement, old, field)
+    with schema_editor.connection.cursor() as cursor:
+        for pk, content, receipt in rows:
+            cursor.execute(
+                f'UPDATE "{table}" SET content_hash = %s, receipt_hash = %s WHERE id = %s',
+                [bytes(content).hex(), bytes(receipt).hex(), pk],
             )
 
 
@@ -139,7 +168,7 @@ class Migration(migrations.Migration):
                     field=models.BinaryField(max_length=16, unique=True),
                 ),
             ],
-            database_operations=[migrations.RunPython(hashes_to_bytes, migrations.RunPython.noop)],
+            database_operations=[migrations.RunPython(hashes_to_bytes, hashes_to_hex)],
         ),
         migrations.RunPython(number_published, migrations.RunPython.noop),
         migrations.AddIndex(
