@@ -69,5 +69,6 @@ rollup_tallies.delay()
 assert client.get("/api/v1/tallies/").json()["total"] == before + 1
 lookup = client.post("/api/v1/receipts/lookup", {"receipt": code}, content_type="application/json")
 assert lookup.json()["status"] == "published"
-assert f"/zh-hans/statements/{statement.pk}/" in client.get("/zh-hans/statements/").content.decode()
+number = lookup.json()["registration_number"]
+assert f"/zh-hans/statements/{number}/" in client.get("/zh-hans/statements/").content.decode()
 print("EMBEDDED OK")
