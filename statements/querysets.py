@@ -1,16 +1,43 @@
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Count, F, Min
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.functions import Substr
 
 from statements import receipts, registration
-from statements.choices import Status
+from statements.choices import Organization, Status
 
 PUBLISHED_PAGE_SIZE = 50
+
+# The boolean column on Statement that records each organization, in the order the
+# organization and region indexes hold them.
+ORGANIZATION_FIELDS = {
+    Organization.PARTY: "left_party",
+    Organization.YOUTH_LEAGUE: "left_youth_league",
+    Organization.YOUNG_PIONEERS: "left_young_pioneers",
+}
+
+# The seven ways a statement can name what it leaves (at least one organization: the
+# statement_leaves_an_organization constraint), as values of the three columns.
+ORGANIZATION_SETS = tuple(
+    dict(zip(ORGANIZATION_FIELDS.values(), values, strict=True))
+    for values in itertools.product((True, False), repeat=len(ORGANIZATION_FIELDS))
+    if any(values)
+)
+
+# The list shows at most this many characters of each text (with the ellipsis), so that
+# a page of 50 statements of the greatest length stays small (tests/statements/
+# test_browse.py); each statement's own page shows all of it.
+LIST_EXCERPT_CHARS = 200
+# What the list reads of each text: a little more than it shows, so that the cut can see
+# whether the text goes on and where the character at the cut ends (an accent after it,
+# an emoji's parts: tuidang.lib.excerpt).
+LIST_TEXT_CHARS = LIST_EXCERPT_CHARS + 16
 
 
 class InvalidCursor(ValueError):
@@ -70,6 +97,17 @@ class Cluster:
 
 
 class StatementQuerySet(models.QuerySet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set by filtered(): the organization sets a page is read as, one index seek
+        # each (see page()); None when one seek serves the filters.
+        self._organization_sets: tuple[dict[str, bool], ...] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._organization_sets = self._organization_sets
+        return clone
+
     def received(self) -> StatementQuerySet:
         return self.filter(status=Status.RECEIVED)
 
@@ -104,6 +142,58 @@ class StatementQuerySet(models.QuerySet):
         """The listed statement with this registration number (its permalink)."""
         return self.listed().filter(registration_number=number)
 
+    def filtered(
+        self,
+        *,
+        organization: str | None = None,
+        region: str | None = None,
+        day: date | None = None,
+        month: date | None = None,
+    ) -> StatementQuerySet:
+        """These statements narrowed to those that left `organization`, from `region`,
+        published on `day` or in the month that starts on `month` (a first day); any
+        may be None, `day` and `month` not both. For listed() and its pages.
+
+        Every combination is read by seeks (tests/statements/test_public_queries.py):
+        days and months are a range of statement_published_idx; a region, with or
+        without days, is statement_region_idx; an organization, statement_organization_idx,
+        or with a region, statement_region_idx. Both of those hold the three organization
+        columns ahead of the day, so a page is read as one seek per set of organizations
+        that includes the one asked for (four), or per set (seven) for a region alone,
+        merged in order: see page(). A filter on the organization columns instead would
+        read and discard the rows of the other organizations: for the Party (about a
+        tenth of the statements), nine rows for every one shown. For the sets that hold
+        most statements, the planner prefers these seeks to a filter on the published
+        index only when random reads cost what they do on SSDs (random_page_cost=1.1,
+        set in docker-compose.yml).
+        """
+        if day is not None and month is not None:
+            raise ValueError("a day or a month, not both")
+        rows = self
+        if region:
+            rows = rows.filter(region=region)
+        if day is not None:
+            rows = rows.filter(published_day=day)
+        if month is not None:
+            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            rows = rows.filter(published_day__gte=month, published_day__lt=following)
+        if organization:
+            column = ORGANIZATION_FIELDS[Organization(organization)]
+            rows = rows.filter(**{column: True})
+        if organization or region:
+            rows._organization_sets = tuple(
+                sets for sets in ORGANIZATION_SETS if not organization or sets[column]
+            )
+        return rows
+
+    def for_list(self) -> StatementQuerySet:
+        """What a list page shows of each statement: the start of its text as
+        `text_start` (LIST_TEXT_CHARS), not the whole of it, which can be 5,000
+        characters (15 KB) that the page would read and throw away."""
+        return self.defer("text", "screening_flags", "rejection_reason").annotate(
+            text_start=Substr("text", 1, LIST_TEXT_CHARS)
+        )
+
     def page(
         self,
         *,
@@ -113,13 +203,14 @@ class StatementQuerySet(models.QuerySet):
     ) -> Page:
         """One page of these statements (listed() with any filters), newest first: the
         newest, or the next `size` older than `before`, or newer than `after`. Each is
-        one seek on the published index, read forwards or backwards, however deep."""
+        one seek on the published index, read forwards or backwards, however deep, or,
+        filtered by organization or region, one such seek per set of organizations."""
         key = Tuple(F("published_day"), F("registration_number"))
         if after is not None:
-            rows = list(
-                self.filter(TupleGreaterThan(key, (after.day, after.number))).order_by(
-                    "published_day", "registration_number"
-                )[: size + 1]
+            rows = self._first(
+                TupleGreaterThan(key, (after.day, after.number)),
+                ("published_day", "registration_number"),
+                size + 1,
             )
             more_newer = len(rows) > size
             rows = rows[:size][::-1]
@@ -128,10 +219,11 @@ class StatementQuerySet(models.QuerySet):
                 newer=Cursor.of(rows[0]) if rows and more_newer else None,
                 older=Cursor.of(rows[-1]) if rows else None,
             )
-        ordered = self.order_by("-published_day", "-registration_number")
-        if before is not None:
-            ordered = ordered.filter(TupleLessThan(key, (before.day, before.number)))
-        rows = list(ordered[: size + 1])
+        rows = self._first(
+            TupleLessThan(key, (before.day, before.number)) if before is not None else None,
+            ("-published_day", "-registration_number"),
+            size + 1,
+        )
         more_older = len(rows) > size
         rows = rows[:size]
         return Page(
@@ -139,6 +231,25 @@ class StatementQuerySet(models.QuerySet):
             newer=Cursor.of(rows[0]) if rows and before is not None else None,
             older=Cursor.of(rows[-1]) if more_older else None,
         )
+
+    def _first(self, condition, ordering: tuple[str, str], limit: int) -> list:
+        """The first `limit` of these rows past the cursor `condition` in `ordering`.
+
+        Filtered by organization or region, as one seek per organization set that
+        filtered() left, each limited to `limit` (so the planner reads each as an
+        ordered index scan), merged in order (PostgreSQL's Merge Append, which pulls
+        from each part only the rows it takes, plus one) and cut to `limit`; no row is
+        read to be discarded. SQLite (the embedded default, a small table) cannot order
+        the parts of a UNION, and needs no seeks: there the filter is one query.
+        """
+        rows = self if condition is None else self.filter(condition)
+        sets = self._organization_sets
+        if not sets or not connections[self.db].features.supports_slicing_ordering_in_compound:
+            return list(rows.order_by(*ordering)[:limit])
+        parts = [rows.filter(**values).order_by(*ordering)[:limit] for values in sets]
+        if len(parts) == 1:
+            return list(parts[0])
+        return list(parts[0].union(*parts[1:], all=True).order_by(*ordering)[:limit])
 
     def review_queue(self) -> StatementQuerySet:
         """Statements waiting for a reviewer, in queue order (oldest first, skipped ones
