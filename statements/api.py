@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from statements import services
-from statements.forms import statement_fields
+from statements.forms import StatementFilterForm, statement_fields
 from statements.models import Statement, Status
 from statements.querysets import Cursor, InvalidCursor
 from statements.serializers import (
@@ -62,28 +63,38 @@ def _cursor(raw: str | None) -> Cursor | None:
 
 class StatementCollection(PublicAPIView):
     """GET: published statements, newest first, a page at a time (`before` and `after` take
-    the cursors in `next` and `previous`). POST: submit one."""
+    the cursors in `next` and `previous`), filtered as the HTML list is (`organization`,
+    `region`, `day` or `month`; statements.forms.StatementFilterForm). Each item carries
+    the whole text: API clients want the data, and the page weight that makes the HTML
+    list show excerpts is a reader's concern. POST: submit one."""
 
     # Varies on Accept-Language: each statement's "url" is its page in that language.
     @method_decorator(public_read)
     def get(self, request: Request) -> Response:
+        filters = StatementFilterForm(request.query_params)
+        if not filters.is_valid():
+            raise ValidationError(filters.api_errors())
         try:
-            page = Statement.objects.listed().page(
-                before=_cursor(request.query_params.get("before")),
-                after=_cursor(request.query_params.get("after")),
+            page = (
+                Statement.objects.listed()
+                .filtered(**filters.filters())
+                .page(
+                    before=_cursor(request.query_params.get("before")),
+                    after=_cursor(request.query_params.get("after")),
+                )
             )
         except InvalidCursor:
             raise ParseError({"cursor": [_("This page link is not valid.")]}) from None
-        base = reverse("api:statements")
+
+        def link(**cursor: str) -> str:
+            query = urlencode(filters.query() | cursor)
+            return request.build_absolute_uri(f"{reverse('api:statements')}?{query}")
+
         return Response(
             {
                 "results": StatementSerializer(page.rows, many=True).data,
-                "next": request.build_absolute_uri(f"{base}?before={page.older.encode()}")
-                if page.older
-                else None,
-                "previous": request.build_absolute_uri(f"{base}?after={page.newer.encode()}")
-                if page.newer
-                else None,
+                "next": link(before=page.older.encode()) if page.older else None,
+                "previous": link(after=page.newer.encode()) if page.newer else None,
             }
         )
 

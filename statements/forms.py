@@ -1,9 +1,13 @@
 import re
 import secrets
+import unicodedata
+from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.db import models
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from statements import registration
@@ -120,6 +124,146 @@ class RegistrationSearchForm(LabelledForm):
                 code="invalid",
             )
         return number
+
+
+# What people type where a browser shows a plain text box for a day or a month (without
+# JavaScript, Firefox's month input, old browsers): 2025-03-07, 2025/3/7, 2025.3.7,
+# 2025年3月7日, in full-width digits too (NFKC makes them ASCII).
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII)
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", re.ASCII)
+
+
+class LooseDateField(forms.Field):
+    """A day typed as year, month and day (see _DAY), or a month (year and month) with
+    `month=True`, given as its first day. Shown back as YYYY-MM-DD or YYYY-MM, the
+    formats of <input type="date"> and <input type="month">."""
+
+    def __init__(self, *, month: bool = False, **kwargs):
+        self.month = month
+        kind = "month" if month else "date"
+        example = "2025-03" if month else "2025-03-07"
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": kind, "placeholder": example, "inputmode": "numeric"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> date | None:
+        text = unicodedata.normalize("NFKC", str(value or "")).strip()
+        if not text:
+            return None
+        found = (_MONTH if self.month else _DAY).fullmatch(text)
+        try:
+            if found is None:
+                raise ValueError(text)
+            year, month, *day = (int(part) for part in found.groups())
+            return date(year, month, day[0] if day else 1)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give a month as YYYY-MM, for example 2025-03.")
+                if self.month
+                else _("Give a day as YYYY-MM-DD, for example 2025-03-07."),
+                code="invalid",
+            ) from None
+
+    def prepare_value(self, value):
+        if isinstance(value, str):  # as typed: shown back in the inputs' own format
+            try:
+                value = self.to_python(value)
+            except forms.ValidationError:
+                return value
+        if isinstance(value, date):
+            return f"{value:%Y-%m}" if self.month else f"{value:%Y-%m-%d}"
+        return value
+
+
+# Select choices per (vocabulary, language), their labels translated once per process:
+# a lazy label translates itself each time it is rendered, 35 times a page for regions.
+_CHOICES: dict[tuple[type[models.Choices], str, str | None], list[tuple[str, str]]] = {}
+
+
+def _choices(vocabulary: type[models.Choices], blank: str) -> list[tuple[str, str]]:
+    key = (vocabulary, str(blank), get_language())
+    choices = _CHOICES.get(key)
+    if choices is None:
+        choices = [("", str(blank)), *((value, str(label)) for value, label in vocabulary.choices)]
+        _CHOICES[key] = choices  # two threads may both build it; either copy is right
+    return choices
+
+
+class StatementFilterForm(LabelledForm):
+    """The public list's filters, from the query string: parsed here for the HTML list
+    and the API alike. Every field is optional; a value that is given must be valid."""
+
+    organization = forms.ChoiceField(
+        label=_("Withdrew from"),
+        required=False,
+        error_messages={"invalid_choice": _("Not one of the organizations.")},
+    )
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        error_messages={"invalid_choice": _("Not one of the regions.")},
+    )
+    day = LooseDateField(label=_("Published on"), required=False)
+    month = LooseDateField(label=_("or in the month"), month=True, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = _choices(Organization, _("any organization"))
+        self.fields["region"].choices = _choices(Region, _("any region"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("month"):
+            self.add_error("month", _("Give a day or a month, not both."))
+        return data
+
+    def filters(self) -> dict:
+        """StatementQuerySet.filtered's arguments."""
+        data = self.cleaned_data
+        return {
+            "organization": data["organization"] or None,
+            "region": data["region"] or None,
+            "day": data["day"],
+            "month": data["month"],
+        }
+
+    def query(self) -> dict[str, str]:
+        """The filters given, as a query string's parameters in one spelling, for the
+        links to other pages of the same list."""
+        return {
+            name: self.fields[name].prepare_value(value)
+            for name, value in self.filters().items()
+            if value
+        }
+
+    def query_string(self) -> str:
+        return urlencode(self.query())
+
+    def description(self) -> str:
+        """The filters in words, for the page's heading and title ("" for none)."""
+        filters = self.filters()
+        labels = dict(self.fields["organization"].choices) | dict(self.fields["region"].choices)
+        parts = []
+        if filters["organization"]:
+            parts.append(
+                _("withdrawals from %(organization)s")
+                % {"organization": labels[filters["organization"]]}
+            )
+        if filters["region"]:
+            parts.append(labels[filters["region"]])
+        if filters["day"]:
+            parts.append(_("published on %(day)s") % {"day": f"{filters['day']:%Y-%m-%d}"})
+        if filters["month"]:
+            parts.append(_("published in %(month)s") % {"month": f"{filters['month']:%Y-%m}"})
+        return pgettext("separator between list items", ", ").join(parts)
+
+    def api_errors(self) -> dict[str, list[str]]:
+        """The errors as DRF answers them: {"field": ["message", ...]}."""
+        return {
+            field: [str(message) for message in errors] for field, errors in self.errors.items()
+        }
 
 
 def statement_fields(data: dict) -> dict:

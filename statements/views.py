@@ -10,6 +10,7 @@ from statements import services
 from statements.forms import (
     ReceiptLookupForm,
     RegistrationSearchForm,
+    StatementFilterForm,
     StatementForm,
     statement_fields,
 )
@@ -98,17 +99,27 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     raw_number = request.GET.get("number")
     if raw_number is not None:
         return _find_by_number(request, raw_number)
+    filters = StatementFilterForm(request.GET)
+    context = {"search": RegistrationSearchForm(), "filter_form": filters}
+    if not filters.is_valid():
+        return render(request, "statements/list.html", context, status=400)
     try:
-        page = Statement.objects.listed().page(
-            before=_cursor(request.GET.get("before")), after=_cursor(request.GET.get("after"))
+        page = (
+            Statement.objects.listed()
+            .filtered(**filters.filters())
+            .for_list()
+            .page(
+                before=_cursor(request.GET.get("before")), after=_cursor(request.GET.get("after"))
+            )
         )
     except InvalidCursor:
         return render(request, "400.html", status=400)
-    return render(
-        request,
-        "statements/list.html",
-        {"page": page, "search": RegistrationSearchForm()},
-    )
+    context |= {
+        "page": page,
+        "filters": filters.description(),
+        "filter_query": filters.query_string(),
+    }
+    return render(request, "statements/list.html", context)
 
 
 def _find_by_number(request: HttpRequest, raw_number: str) -> HttpResponse:

@@ -71,4 +71,9 @@ lookup = client.post("/api/v1/receipts/lookup", {"receipt": code}, content_type=
 assert lookup.json()["status"] == "published"
 number = lookup.json()["registration_number"]
 assert f"/zh-hans/statements/{number}/" in client.get("/zh-hans/statements/").content.decode()
+# The list's filters, which SQLite reads as one query (no ordered UNION parts).
+filtered = "/zh-hans/statements/?organization=party&region=CN-GD"
+assert f"/zh-hans/statements/{number}/" in client.get(filtered).content.decode()
+items = client.get("/api/v1/statements/?organization=party&region=CN-GD").json()["results"]
+assert items and all(i["region"] == "CN-GD" and "party" in i["organizations"] for i in items)
 print("EMBEDDED OK")

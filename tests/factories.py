@@ -141,7 +141,7 @@ def published_statement(
     **overrides,
 ) -> Statement:
     """A published statement written directly (no review), with its day and a number."""
-    name = next(_names)
+    name = overrides.pop("display_name", None) or next(_names)
     published_at = published_at or timezone.now()
     fields = {
         "published_day": tally_day_of(published_at),
