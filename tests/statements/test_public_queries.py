@@ -50,7 +50,7 @@ def _seed() -> None:
                      ELSE %(today)s::date - (%(days)s - 1 - g * %(days)s / %(rows)s) END,
                 CASE WHEN g %% 100 = 0 THEN NULL
                      ELSE 1000000000000000 + (g::bigint * 7919 %% 8999999) * 1000000000 + g END,
-                now()
+                now() - (%(rows)s - g) * interval '1 second'
             FROM generate_series(1, %(rows)s) AS g
             """,  # noqa: S608 - the table name is the model's
             {"rows": ROWS, "days": DAYS, "today": tally_today()},
@@ -166,6 +166,18 @@ def test_the_rollup_counts_a_day_from_the_indexes_alone(seeded):
         scans = [n for n in nodes if "Index Name" in n]
         assert scans and all(n["Node Type"] == "Index Only Scan" for n in scans), scans
         _assert_seeks(nodes)
+
+
+def test_the_rollup_finds_recent_changes_through_the_brin_index(seeded):
+    from counts import services
+
+    since = Statement.objects.order_by("-status_changed_at")[500].status_changed_at
+    with CaptureSQL() as captured:
+        days = services.days_changed_since(since)
+    assert days
+    nodes = _plan(*captured.last)
+    assert "statement_status_changed_brin" in {n.get("Index Name") for n in nodes}
+    assert all(n["Node Type"] != "Seq Scan" for n in nodes)
 
 
 def test_the_first_publication_day_is_two_seeks(seeded):
