@@ -47,6 +47,7 @@ bench: install translations ## Intake, review and hotline benchmarks (BENCH_N=20
 		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/review.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/hotline.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 ENTRY_RATE=100000000/h $(BIN)/python bench/entry.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/script.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .
