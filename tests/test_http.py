@@ -33,6 +33,9 @@ def public_reads(statement) -> list[str]:
             url_in(lang, "counts:home"),
             url_in(lang, "statements:list"),
             url_in(lang, "statements:detail", statement.pk),
+            url_in(lang, "pages:safety"),
+            url_in(lang, "pages:counting"),
+            url_in(lang, "pages:about"),
         )
     ]
     return [
@@ -56,6 +59,9 @@ def public_pages(statement) -> list[str]:
             url_in(lang, "statements:submit"),
             url_in(lang, "statements:submit_done"),
             url_in(lang, "statements:receipt"),
+            url_in(lang, "pages:safety"),
+            url_in(lang, "pages:counting"),
+            url_in(lang, "pages:about"),
         )
     ]
 
