@@ -47,6 +47,7 @@ bench: install translations ## Intake, review and hotline benchmarks (BENCH_N=20
 		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/review.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/hotline.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 ENTRY_RATE=100000000/h $(BIN)/python bench/entry.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/script.py
 
 bench-storage: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
 bench-storage: install translations ## Bytes per published statement, now and before (BENCH_STORAGE_ROWS=1000000)

@@ -14,7 +14,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from tuidang.lib.access_log import request_record_filter, server_record_filter
-from tuidang.lib.env import env_bool, env_int, env_list, env_onion_origin, env_rate, env_str
+from tuidang.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_onion_origin,
+    env_rate,
+    env_str,
+    env_url,
+)
 from tuidang.lib.http import root_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +59,7 @@ INSTALLED_APPS = [
     "statements",
     "volunteers",
     "counts",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +217,11 @@ CLIENT_ADDRESS_META_KEY = env_str("CLIENT_ADDRESS_META_KEY", "REMOTE_ADDR")
 # The site's onion service (http://<name>.onion), if it has one: public pages name it in
 # an Onion-Location header, so Tor Browser offers it. Unset: no header.
 ONION_ORIGIN = env_onion_origin("ONION_ORIGIN")
+
+# Links in every page's footer, each shown only when set: where to donate, and an about
+# page elsewhere (unset: the footer links the site's own about page, pages:about).
+DONATE_URL = env_url("DONATE_URL")
+ABOUT_URL = env_url("ABOUT_URL")
 
 # Crontab entries (the nightly rebuild) run by the clock of the tally days.
 CELERY_TIMEZONE = TALLY_TIME_ZONE

@@ -44,4 +44,5 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("counts.urls")),
     path("", include("statements.urls")),
+    path("", include("pages.urls")),
 )

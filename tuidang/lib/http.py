@@ -11,7 +11,7 @@ from django.utils.cache import (
 )
 
 # The HTML pages of the public side: every view in these URL namespaces.
-PUBLIC_PAGE_NAMESPACES = frozenset({"counts", "statements"})
+PUBLIC_PAGE_NAMESPACES = frozenset({"counts", "statements", "pages"})
 
 # What WhiteNoise serves at the site's root (see WHITENOISE_ROOT), and for how long
 # caches may keep each: they have no hashed name, so not for ever.
