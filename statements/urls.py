@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from statements import views
 from statements.feeds import LatestStatements
@@ -11,5 +12,5 @@ urlpatterns = [
     path("receipt/", views.receipt_lookup, name="receipt"),
     path("statements/", views.statement_list, name="list"),
     path("statements/<number:number>/", views.statement_detail, name="detail"),
-    path("statements/feed/", public_read(LatestStatements()), name="feed"),
+    path("statements/feed/", public_read(require_safe(LatestStatements())), name="feed"),
 ]

@@ -155,6 +155,7 @@ def test_the_feed_is_a_public_read(client):
     again = client.get(feed_url("en"), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert not response.cookies
+    assert client.post(feed_url("en")).status_code == 405
 
 
 @pytest.mark.django_db
