@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # The OpenAPI schema, and Swagger UI's files served from our own static files.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -208,6 +211,9 @@ except (ZoneInfoNotFoundError, ValueError):
 # limits are generous; they stop a single script, review stops the rest.
 INTAKE_RATE = env_rate("INTAKE_RATE", "30/m")
 RECEIPT_LOOKUP_RATE = env_rate("RECEIPT_LOOKUP_RATE", "30/m")
+# CSV exports (a month of statements each) per client: a year of months in a few
+# minutes, while no one script can keep the workers busy streaming the same files.
+EXPORT_RATE = env_rate("EXPORT_RATE", "60/h")
 # Volunteer sign-in attempts per client: slows password guessing.
 LOGIN_RATE = env_rate("LOGIN_RATE", "10/m")
 # Behind a reverse proxy, the META key that holds the client address it saw (for
@@ -392,6 +398,24 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The public API's schema (/api/v1/schema/) and its docs page (/api/v1/docs/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "tuidang public API",
+    "DESCRIPTION": (
+        "Published withdrawal statements and their daily tallies. Every statement is "
+        "known by its registration number (16 digits, the last a Luhn check digit) and "
+        "dated by its publication day in the tally time zone. Endpoints for volunteers' "
+        "tools (review, intake) are not part of this API."
+    ),
+    "VERSION": "1",
+    # The schema describes the API, not itself.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["tuidang.lib.openapi.public_endpoints_only"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Logs carry no client address and no user agent: the formats below have neither, and

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from statements import receipts
+from statements import exports, receipts
 from statements.models import Statement
 from statements.querysets import PUBLISHED_PAGE_SIZE, Cursor
 from tests import factories
@@ -183,6 +183,24 @@ def test_the_rollup_finds_recent_changes_through_the_brin_index(seeded):
 def test_the_first_publication_day_is_two_seeks(seeded):
     first = Statement.objects.first_published_day()
     assert first == tally_today() - timedelta(days=DAYS - 1)
+
+
+def test_each_chunk_of_a_months_export_is_one_seek(seeded):
+    """The CSV walks a month by keyset chunks: each chunk seeks the published index to
+    the month's end or the last row sent, and reads on; nothing sorts or filters rows."""
+    first = tally_today() - timedelta(days=DAYS // 2)
+    statements = Statement.objects.listed().filter(
+        published_day__gte=first, published_day__lte=first + timedelta(days=29)
+    )
+    expected = statements.count()
+    with CaptureSQL() as captured:
+        lines = "".join(exports.csv_chunks(statements, chunk_rows=500)).count("\r\n")
+    assert lines == expected + 1  # the header
+    assert len(captured.queries) == -(-expected // 500)  # one a chunk, none after
+    for sql, params in captured.queries:
+        nodes = _plan(sql, params)
+        _assert_seeks(nodes, "statement_published_idx")
+        assert not any(node["Node Type"] == "Sort" for node in nodes)
 
 
 class CaptureSQL:
