@@ -39,6 +39,7 @@ _COORDINATOR = [
         "Can create, retire and reset volunteer accounts",
     ),
     ("volunteers", "account", "view_audit", "Can read the audit and account logs"),
+    ("counts", "tallydrift", "view_tallydrift", "Can view tally drift"),
 ]
 ROLE_PERMISSIONS = {
     Role.VOLUNTEER: _VOLUNTEER,
