@@ -89,7 +89,8 @@ def test_home_reads_a_few_rows_and_sums_nothing(client, django_assert_max_num_qu
     sqls = [query["sql"].upper() for query in queries]
     assert not [sql for sql in sqls if "SUM(" in sql or "COUNT(" in sql or "GROUP BY" in sql]
     # The one read of statements is the first page of the published list.
-    assert [sql for sql in sqls if "STATEMENTS_STATEMENT" in sql][0].endswith("LIMIT 11")
+    (statements,) = [sql for sql in sqls if "STATEMENTS_STATEMENT" in sql]
+    assert statements.endswith("LIMIT 11")
 
 
 @pytest.mark.django_db
