@@ -17,6 +17,8 @@ api_patterns = [
     path("receipts/lookup/", statements_api.ReceiptLookup.as_view()),
     path("tallies/", counts_api.Tallies.as_view(), name="tallies"),
     path("tallies/daily/", counts_api.DailySeries.as_view(), name="tallies_daily"),
+    path("tallies/daily.csv", counts_api.daily_csv, name="tallies_daily_csv"),
+    path("tallies/regions/", counts_api.RegionTallies.as_view(), name="tallies_regions"),
     path("review/claim", review_api.Claim.as_view(), name="review_claim"),
     path("review/claim/", review_api.Claim.as_view()),
     path("review/decisions", review_api.Decisions.as_view(), name="review_decisions"),

@@ -88,12 +88,7 @@ class PublicResponseMiddleware:
         if settings.ONION_ORIGIN and _is_public_page(request):
             response.headers["Onion-Location"] = settings.ONION_ORIGIN + request.get_full_path()
         marked = getattr(response, _PUBLIC_READ, None)
-        if (
-            marked is None
-            or request.method not in ("GET", "HEAD")
-            or response.status_code != 200
-            or response.streaming
-        ):
+        if marked is None or request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         if marked == _LANGUAGE_NEUTRAL:
             # LocaleMiddleware adds these to every answer outside the /<lang>/ prefixes;
@@ -107,6 +102,10 @@ class PublicResponseMiddleware:
             stale_while_revalidate=settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE,
             stale_if_error=settings.PUBLIC_CACHE_STALE_IF_ERROR,
         )
+        if response.streaming:
+            # A stream (the tallies CSV) is public too, but its body is not at hand to
+            # take an ETag of: it is always sent whole.
+            return response
         # An ETag of the body itself: it changes exactly when what a reader sees does (a
         # publication, a removal, a rollup), with nothing to invalidate by hand. A 304
         # copies Cache-Control, ETag and Vary from this response.
