@@ -149,9 +149,10 @@ class TallySummary(models.Model):
     transaction as every change to DailyTally (rollups, import, reconciliation). A
     public read is then one seek by primary key, never a sum over thousands of days.
 
-    `day` is the tally day it was computed on, and `recent` the totals of the seven days
-    up to it, so a summary written before midnight is still read right after it:
-    figures() shifts today, yesterday and the last seven days to the reader's day.
+    `day` is the tally day it was computed on, and `recent` the totals of the 90 days up
+    to it (the home page's chart, and the last seven days), so a summary written before
+    midnight is still read right after it: figures() and days() shift to the reader's
+    day, with nothing counted yet for the new one.
 
     Yearly totals and the cumulative per region are JSON on this row rather than tables
     of their own: they are small (one entry per year since the history began, one per
@@ -161,14 +162,15 @@ class TallySummary(models.Model):
     """
 
     PK = 1
-    RECENT_DAYS = 7
+    RECENT_DAYS = 90
+    WEEK = 7
 
     day = models.DateField(null=True)
     total = models.PositiveBigIntegerField(default=0)
     party = models.PositiveBigIntegerField(default=0)
     youth_league = models.PositiveBigIntegerField(default=0)
     young_pioneers = models.PositiveBigIntegerField(default=0)
-    # Totals of the RECENT_DAYS days up to `day`, oldest first.
+    # People on each of the RECENT_DAYS days up to `day`, oldest first.
     recent = models.JSONField(default=list)
     # [[year, total, party, youth_league, young_pioneers], ...], oldest year first.
     yearly = models.JSONField(default=list)
@@ -193,6 +195,12 @@ class TallySummary(models.Model):
             return 0
         return self.recent[len(self.recent) - 1 - offset]
 
+    def days(self, *, today: date, count: int) -> list[tuple[date, int]]:
+        """(day, people) for the `count` days up to the reader's today, oldest first."""
+        first = today - timedelta(days=count - 1)
+        span = (first + timedelta(days=n) for n in range(count))
+        return [(day, self.day_total(day)) for day in span]
+
     def figures(self, *, today: date | None = None) -> dict:
         """As the home page and /api/v1/tallies/ show them, for the reader's `today`."""
         today = today or tally_today()
@@ -205,9 +213,7 @@ class TallySummary(models.Model):
             },
             "today": self.day_total(today),
             "yesterday": self.day_total(today - timedelta(days=1)),
-            "last_7_days": sum(
-                self.day_total(today - timedelta(days=n)) for n in range(self.RECENT_DAYS)
-            ),
+            "last_7_days": sum(self.day_total(today - timedelta(days=n)) for n in range(self.WEEK)),
             "as_of": self.as_of,
         }
 

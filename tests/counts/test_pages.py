@@ -12,6 +12,7 @@ from counts.charts import HEIGHT, bar_chart
 from counts.days import tally_today
 from counts.models import DailyTally
 from counts.tasks import rollup_tallies
+from statements.models import Statement
 from tests.counts.helpers import published_on
 
 
@@ -82,7 +83,7 @@ def test_home_reads_a_few_rows_and_sums_nothing(client, django_assert_max_num_qu
     published_on(tally_today() - timedelta(days=800))
     rollup_tallies.apply()
 
-    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(3):
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(2):
         response = client.get("/en/")
 
     assert response.status_code == 200
@@ -91,6 +92,20 @@ def test_home_reads_a_few_rows_and_sums_nothing(client, django_assert_max_num_qu
     # The one read of statements is the first page of the published list.
     (statements,) = [sql for sql in sqls if "STATEMENTS_STATEMENT" in sql]
     assert statements.endswith("LIMIT 11")
+
+
+@pytest.mark.django_db
+def test_home_shows_a_changed_statement_at_once(client):
+    first, second = published_on(tally_today(), count=2)
+    rollup_tallies.apply()
+    assert second.display_name in client.get("/en/").content.decode()
+
+    Statement.objects.filter(pk=second.pk).update(text="改过的文字")
+    html = client.get("/en/").content.decode()
+    assert "改过的文字" in html
+    Statement.objects.filter(pk=second.pk).update(status="removed")
+    html = client.get("/en/").content.decode()
+    assert second.display_name not in html and first.display_name in html
 
 
 @pytest.mark.django_db
