@@ -6,7 +6,7 @@ Seeds BENCH_RECONCILE_ROWS published statements with one INSERT ... SELECT, spre
 over three years of days and the 35 regions (only the columns the tallies read, and
 those the table requires), VACUUM ANALYZE, builds the tallies once (the first rollup
 ever), then corrupts one day (a wrong total, a region row lost) and times
-counts.reconciliation.rebuild_all: two grouped queries per calendar month, compared
+counts.reconciliation.rebuild_all: one grouped query per calendar month, compared
 with the stored rows, the drift recorded and fixed. Asserts that the drift is found
 and the day fixed.
 """

@@ -26,7 +26,7 @@ class Reconciliation:
 def rebuild_all() -> Reconciliation:
     """Recount every day from the first counted statement (after the last imported day,
     whose history nothing here could recompute) to today, one calendar month per
-    transaction: two grouped queries a month (services.recount), under the rollup lock,
+    transaction: one grouped query a month (services.recount), under the rollup lock,
     so the 15-second rollup waits at most one month's pass. Stored figures that differ
     from the recount are written as TallyDrift rows and fixed, in the same transaction.
 
