@@ -15,7 +15,7 @@ api_patterns = [
     path("statements/<int:pk>/", statements_api.StatementDetail.as_view(), name="statement_detail"),
     path("receipts/lookup", statements_api.ReceiptLookup.as_view(), name="receipt_lookup"),
     path("receipts/lookup/", statements_api.ReceiptLookup.as_view()),
-    path("tallies/", counts_api.Tallies.as_view(), name="tallies"),
+    path("tallies/", counts_api.tallies, name="tallies"),
     path("tallies/daily/", counts_api.DailySeries.as_view(), name="tallies_daily"),
     path("tallies/daily.csv", counts_api.daily_csv, name="tallies_daily_csv"),
     path("tallies/regions/", counts_api.RegionTallies.as_view(), name="tallies_regions"),
