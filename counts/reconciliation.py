@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from counts import services
 from counts.models import DailyTally, RegionDailyTally, TallyDrift, TallySource
-from counts.services import FIELDS, RECENT_MARGIN, RECENT_WINDOW, ZERO, Figures
+from counts.services import FIELDS, RECENT_MARGIN, RECENT_WINDOW, ZERO
 
 
 @dataclass
@@ -47,7 +47,7 @@ def rebuild_all() -> Reconciliation:
 
 def _reconcile(first: date, last: date, *, result: Reconciliation) -> None:
     with transaction.atomic():
-        services._serialize_rollups()
+        services.hold_rollup_lock()
         now = timezone.now()
         stored = {t.day: t for t in DailyTally.objects.filter(day__gte=first, day__lte=last)}
         imported = {day for day, t in stored.items() if t.source == TallySource.IMPORTED}
@@ -65,9 +65,7 @@ def _reconcile(first: date, last: date, *, result: Reconciliation) -> None:
         for day in days:
             want = daily.get(day, ZERO)
             row = stored.get(day)
-            have: Figures | None = (
-                tuple(getattr(row, name) for name in FIELDS) if row else None  # type: ignore[assignment]
-            )
+            have = tuple(getattr(row, name) for name in FIELDS) if row else None
             if have == want:
                 continue
             fix_days.append(services.tally_of(day, want, now))
@@ -99,7 +97,7 @@ def _reconcile(first: date, last: date, *, result: Reconciliation) -> None:
             if want_people:
                 fix_regions.append(RegionDailyTally(day=day, region=region, total=want_people))
             else:
-                gone_regions.append(region_row.pk)  # type: ignore[union-attr]
+                gone_regions.append(region_row.pk)
             drift.append(
                 TallyDrift(
                     day=day,

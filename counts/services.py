@@ -97,7 +97,12 @@ def recount(*, first: date, last: date) -> tuple[dict[date, Figures], dict[tuple
     for row in rows:
         figures = (row["total"], row["party"], row["youth_league"], row["young_pioneers"])
         before = daily.get(row["day"], ZERO)
-        daily[row["day"]] = tuple(a + b for a, b in zip(before, figures, strict=True))  # type: ignore[assignment]
+        daily[row["day"]] = (
+            before[0] + figures[0],
+            before[1] + figures[1],
+            before[2] + figures[2],
+            before[3] + figures[3],
+        )
         regional[row["day"], row["region"]] = row["total"]
     return daily, regional
 
@@ -130,7 +135,7 @@ def rollup_days(*, days: Iterable[date]) -> list[date]:
     """
     wanted = set(days)
     with transaction.atomic():
-        _serialize_rollups()
+        hold_rollup_lock()
         # Read under the lock import_tallies also holds, so a day imported meanwhile is
         # seen here and never overwritten.
         wanted -= set(
@@ -158,7 +163,7 @@ def rollup_days(*, days: Iterable[date]) -> list[date]:
     return sorted(wanted)
 
 
-def _serialize_rollups() -> None:
+def hold_rollup_lock() -> None:
     """Hold a transaction-scoped lock so rollups run one at a time.
 
     PostgreSQL advisory lock; SQLite (embedded default) already serializes writers.
@@ -440,7 +445,7 @@ def import_history(*, rows: Sequence[HistoryDay], replace: bool = False) -> Hist
     if not rows:
         raise HistoryRefused([(0, "the file has no rows")])
     with transaction.atomic():
-        _serialize_rollups()
+        hold_rollup_lock()
         problems = history_problems(rows=rows, replace=replace)
         if problems:
             raise HistoryRefused(problems)
