@@ -28,6 +28,8 @@ PUBLIC_PATHS = {
     "/api/v1/receipts/lookup/",
     "/api/v1/tallies/",
     "/api/v1/tallies/daily/",
+    "/api/v1/tallies/daily.csv",
+    "/api/v1/tallies/regions/",
 }
 SCRIPTS = re.compile(r"<script\b[^>]*>")
 

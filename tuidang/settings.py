@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-tallies": {
         "task": "counts.tasks.rebuild_tallies",
         "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
+        # Not started within 12 hours, the night's run is dropped: see counts.tasks.
+        "options": {"expires": 12 * 60 * 60},
     },
 }
 # Public reads (pages and API) may be served from shared caches for one rollup interval:

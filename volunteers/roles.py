@@ -41,6 +41,7 @@ _COORDINATOR = [
     ("volunteers", "account", "view_audit", "Can read the audit and account logs"),
     ("pages", "infopage", "view_infopage", "Can view information page"),
     ("pages", "infopage", "change_infopage", "Can change information page"),
+    ("counts", "tallydrift", "view_tallydrift", "Can view tally drift"),
 ]
 ROLE_PERMISSIONS = {
     Role.VOLUNTEER: _VOLUNTEER,

@@ -25,6 +25,21 @@ def public_endpoints_only(endpoints: list) -> list:
     ]
 
 
+def documented_as(schema_view: type):
+    """For a plain Django view on an API path (a hot read, or a CSV that content
+    negotiation would refuse): drf-spectacular lists only DRF views, so this names a
+    DRF APIView whose `get` carries the schema. Requests never reach that class; the
+    schema generator reads `cls` from the URL pattern's callback, as it does for
+    APIView.as_view()."""
+
+    def decorate(view):
+        view.cls = schema_view
+        view.initkwargs = {}
+        return view
+
+    return decorate
+
+
 # The one public page with a script: Swagger UI (drf-spectacular-sidecar's copy, served
 # from our static files) and static/api/docs.js, which starts it. Both are files of
 # this origin, so the site's `script-src 'self'` covers them with no nonce and no
