@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -60,6 +61,9 @@ ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
 WARM_UP = int(os.environ.get("BENCH_HTTP_WARMUP", "2"))
 PROFILE = os.environ.get("BENCH_HTTP_PROFILE", "") not in ("", "0")
 PROFILE_DIR = os.environ.get("BENCH_HTTP_PROFILE_DIR", "")
+# 1: a second gunicorn with CONN_HEALTH_CHECKS off, and the database-reading rows again
+# against it, each right after its own, to measure what the health check costs.
+HEALTH_CHECKS_OFF = os.environ.get("BENCH_HTTP_HEALTH_CHECKS_OFF", "") not in ("", "0")
 OUT = os.environ.get("BENCH_HTTP_OUT", "")
 # As gunicorn.conf.py reads them, so the bench runs the deployed shape.
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "4"))
@@ -76,7 +80,8 @@ HANS_LIST = "`GET /zh-hans/statements/`"
 @dataclass
 class Endpoint:
     """One row of the table. `server` is what wrk talks to: "app" (gunicorn), "cache"
-    (the deployed nginx in front of it) or "static" (the bare nginx)."""
+    (the deployed nginx in front of it), "static" (the bare nginx) or "no-health-checks"
+    (a second gunicorn with CONN_HEALTH_CHECKS off)."""
 
     name: str
     path: str
@@ -202,6 +207,26 @@ def endpoints(*, receipt: str, rare_region: str, deep_cursor: str) -> list[Endpo
             target=0.4,
         ),
     ]
+
+
+def without_health_checks(rows: list[Endpoint]) -> list[Endpoint]:
+    """`rows`, each database-reading row of the app followed by itself against the
+    gunicorn with CONN_HEALTH_CHECKS off, measured against it."""
+    out = []
+    for ep in rows:
+        out.append(ep)
+        if ep.server == "app" and ep.name not in (BARE, HANS_LIST) and "deep" not in ep.name:
+            out.append(
+                dataclasses.replace(
+                    ep,
+                    name=f"{ep.name}, CONN_HEALTH_CHECKS off",
+                    server="no-health-checks",
+                    baseline=ep.name,
+                    target=None,
+                    target_note="",
+                )
+            )
+    return out
 
 
 # --- wrk ---------------------------------------------------------------------------------
@@ -509,12 +534,12 @@ def main() -> None:
     facts = machine_facts(ROWS)
     connection.close()
 
-    rows = [
-        Measured(e)
-        for e in endpoints(
-            receipt=seeded.receipt, rare_region=seeded.rare_region, deep_cursor=deep_cursor
-        )
-    ]
+    wanted = endpoints(
+        receipt=seeded.receipt, rare_region=seeded.rare_region, deep_cursor=deep_cursor
+    )
+    if HEALTH_CHECKS_OFF:
+        wanted = without_health_checks(wanted)
+    rows = [Measured(e) for e in wanted]
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-http-")))
         # nginx's workers run as an unprivileged user when the bench runs as root.
@@ -531,6 +556,14 @@ def main() -> None:
         cache = nginx.deployed(upstream_port=app.port, folder=folder / "cache")
         stack.callback(cache.stop)
         ports = {"app": app.port, "static": static.port, "cache": cache.port}
+        if HEALTH_CHECKS_OFF:
+            unchecked = Gunicorn(
+                workers=WORKERS,
+                threads=WORKER_THREADS,
+                env={**os.environ, "BENCH_CONN_HEALTH_CHECKS": "0"},
+            )
+            stack.callback(unchecked.stop)
+            ports["no-health-checks"] = unchecked.port
 
         scripts: dict[str, Path | None] = {}
         for m in rows:
