@@ -20,7 +20,10 @@ median p50 and p99 latencies; it is printed, and written to BENCH_HTTP_OUT if se
 endpoint that does not answer as it should (a filter the app does not have yet) is shown
 as not available. BENCH_HTTP_PROFILE=1 then records py-spy on the gunicorn workers
 during one more run of each app endpoint and prints where the time goes
-(BENCH_HTTP_PROFILE_DIR keeps the raw profiles).
+(BENCH_HTTP_PROFILE_DIR keeps the raw profiles). BENCH_HTTP_HEALTH_CHECKS_OFF=1 adds each
+database-reading row again against a second gunicorn without CONN_HEALTH_CHECKS;
+BENCH_HTTP_ONLY=part,part runs only the rows whose names hold one of the parts (and
+their baselines).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ PROFILE_DIR = os.environ.get("BENCH_HTTP_PROFILE_DIR", "")
 # 1: a second gunicorn with CONN_HEALTH_CHECKS off, and the database-reading rows again
 # against it, each right after its own, to measure what the health check costs.
 HEALTH_CHECKS_OFF = os.environ.get("BENCH_HTTP_HEALTH_CHECKS_OFF", "") not in ("", "0")
+# Comma-separated parts of row names: only those rows (and their baselines) are run.
+ONLY = [part.strip() for part in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if part.strip()]
 OUT = os.environ.get("BENCH_HTTP_OUT", "")
 # As gunicorn.conf.py reads them, so the bench runs the deployed shape.
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "4"))
@@ -227,6 +232,20 @@ def without_health_checks(rows: list[Endpoint]) -> list[Endpoint]:
                 )
             )
     return out
+
+
+def only(rows: list[Endpoint], parts: list[str]) -> list[Endpoint]:
+    """The rows whose names hold one of `parts`, with the baselines they are measured
+    against (and theirs)."""
+    by_name = {ep.name: ep for ep in rows}
+    keep = {ep.name for ep in rows if any(part in ep.name for part in parts)}
+    pending = list(keep)
+    while pending:
+        baseline = by_name[pending.pop()].baseline
+        if baseline and baseline not in keep:
+            keep.add(baseline)
+            pending.append(baseline)
+    return [ep for ep in rows if ep.name in keep]
 
 
 # --- wrk ---------------------------------------------------------------------------------
@@ -539,6 +558,8 @@ def main() -> None:
     )
     if HEALTH_CHECKS_OFF:
         wanted = without_health_checks(wanted)
+    if ONLY:
+        wanted = only(wanted, ONLY)
     rows = [Measured(e) for e in wanted]
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-http-")))
