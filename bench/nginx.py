@@ -33,7 +33,7 @@ def render_deployed(*, upstream_port: int, port: int, folder: Path) -> Path:
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
         ("/var/cache/nginx/tuidang", str(folder / "cache")),
         ("pid /tmp/nginx.pid;", f"pid {folder / 'nginx.pid'};"),
-        ("access_log /dev/stdout tuidang;", f"access_log {folder / 'access.log'} tuidang;"),
+        ("access_log /dev/stdout tuidang ", f"access_log {folder / 'access.log'} tuidang "),
     ]
     for old, new in replacements:
         if text.count(old) != 1:
