@@ -33,7 +33,8 @@ from pathlib import Path
 
 # Run as a script, this file's folder comes first on sys.path, where this file would stand
 # in for the standard library's `http`: the project's root takes its place.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+if __name__ == "__main__":
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import contextlib
 import dataclasses
