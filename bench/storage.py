@@ -76,8 +76,8 @@ def main() -> None:
     from bench.seed import TEXT_MIX, seed_published
 
     print(f"{ROWS:,} published statements; text mix: {TEXT_MIX}")
-    seed_published(connection, ROWS)
     with connection.cursor() as cursor:
+        seed_published(cursor, ROWS)
         cursor.execute(
             "SELECT avg(octet_length(text)), avg(pg_column_size(text)) FROM statements_statement"
         )

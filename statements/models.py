@@ -11,7 +11,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from statements import registration
-from statements.choices import Channel, Flag, Organization, Region, Status
+from statements.choices import Channel, Flag, Organization, Region, Status, choice_label
 from statements.querysets import StatementQuerySet
 
 NAME_MAX_LENGTH = 100
@@ -244,7 +244,18 @@ class Statement(models.Model):
 
     def get_organizations_display(self) -> str:
         separator = pgettext("separator between list items", ", ")
-        return separator.join(str(Organization(org).label) for org in self.organizations)
+        return separator.join(choice_label(Organization, org) for org in self.organizations)
+
+    # Django's own get_FOO_display translates every label of the field on each call (see
+    # choice_label); these are what every list and review page shows per row.
+    def get_region_display(self) -> str:
+        return choice_label(Region, self.region)
+
+    def get_channel_display(self) -> str:
+        return choice_label(Channel, self.channel)
+
+    def get_status_display(self) -> str:
+        return choice_label(Status, self.status)
 
     def get_flags_display(self) -> list[str]:
         return [Flag(flag).label for flag in self.screening_flags if flag in Flag.values]

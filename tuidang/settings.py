@@ -105,6 +105,14 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
+# CONN_HEALTH_CHECKS stays on. It costs each request that reads the database one `SELECT
+# 1` round trip on its kept connection: 50-70 us here on loopback (2 cores), under the
+# noise of `make bench-http` (BENCH_HTTP_HEALTH_CHECKS_OFF=1 measured 0.74x to 1.06x
+# without it, 8 rounds on a busy machine). Public reads pay it once per 15 s per URL
+# behind the compose nginx's micro-cache; what pays it every time is what no cache
+# serves: submissions, receipt look-ups, volunteers' pages. Without it, after PostgreSQL
+# restarts or fails over, each kept connection (a worker thread's) fails one request with
+# a 500 before Django drops it at request end; that request can be someone's statement.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
