@@ -15,7 +15,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tuidang_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench lint format messages translations install clean
+.PHONY: help run test test-fast bench bench-storage bench-http lint format messages translations install clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ test-fast: ## The inner loop: the suite without the tests that start processes
 
 # Like SECRET_KEY, a fixed key for the bench database only (every bench process reads it).
 bench: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
-bench: install translations ## Intake, review and hotline benchmarks (BENCH_N=2000 BENCH_BACKLOG=1000000 for the README)
+bench: install translations ## Intake, review, hotline, entry and reconciliation benchmarks (BENCH_N=2000 BENCH_BACKLOG=1000000 for the README)
 	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
@@ -47,6 +47,25 @@ bench: install translations ## Intake, review and hotline benchmarks (BENCH_N=20
 		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/review.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 $(BIN)/python bench/hotline.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 ENTRY_RATE=100000000/h $(BIN)/python bench/entry.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/script.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/reconcile.py
+
+bench-storage: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
+bench-storage: install translations ## Bytes per published statement, now and before (BENCH_STORAGE_ROWS=1000000)
+	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
+		DEBUG=0 $(BIN)/python bench/storage.py
+
+# wrk and nginx are Debian's (installed here if missing, as .ci/run installs Chromium);
+# py-spy comes with requirements-dev.txt.
+bench-http: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
+bench-http: install translations ## The public side over HTTP beside a bare view and nginx (BENCH_HTTP_ROWS, default 1,000,000)
+	@command -v wrk >/dev/null && PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light; }
+	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
+	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
+		DEBUG=0 ALLOWED_HOSTS=127.0.0.1 RECEIPT_LOOKUP_RATE=100000000/m $(BIN)/python bench/public.py
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

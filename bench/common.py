@@ -50,10 +50,12 @@ class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py, on a free loopback port, serving
     bench.settings (the project plus one bare view for the baseline)."""
 
-    def __init__(self, *, workers: int = 3, threads: int = 4) -> None:
+    def __init__(
+        self, *, workers: int = 3, threads: int = 4, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         env = {
-            **os.environ,
+            **(os.environ if env is None else env),
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "WEB_CONCURRENCY": str(workers),
             "WEB_THREADS": str(threads),

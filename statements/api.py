@@ -2,25 +2,34 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from statements import services
+from statements import exports, services
 from statements.forms import StatementFilterForm, statement_fields
-from statements.models import Statement, Status
+from statements.models import Organization, Region, Statement, Status
 from statements.querysets import Cursor, InvalidCursor
 from statements.serializers import (
+    ErrorSerializer,
+    ExportPeriodSerializer,
     ReceiptSerializer,
+    ReceiptStatusSerializer,
     StatementInputSerializer,
+    StatementPageSerializer,
     StatementSerializer,
+    SubmittedSerializer,
 )
 from tuidang.lib.http import public_read
 from tuidang.lib.limits import over_limit
@@ -61,6 +70,46 @@ def _cursor(raw: str | None) -> Cursor | None:
     return Cursor.decode(raw) if raw else None
 
 
+# The schema's words for what these views answer (see tuidang.lib.openapi).
+TOO_MANY = OpenApiResponse(ErrorSerializer, description="Over the per-client rate limit.")
+CURSOR_PARAMETERS = [
+    OpenApiParameter(
+        "before",
+        str,
+        description="A cursor (YYYYMMDD-NNNNNNNNNNNNNNNN, from `next`): the page older than it.",
+    ),
+    OpenApiParameter(
+        "after",
+        str,
+        description="A cursor (from `previous`): the page newer than it.",
+    ),
+]
+# The list's filters, as statements.forms.StatementFilterForm reads them (one parser for
+# the HTML list and this API).
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "organization",
+        str,
+        enum=Organization.values,
+        description="Only statements that name this organization.",
+    ),
+    OpenApiParameter(
+        "region", str, enum=Region.values, description="Only statements from this region."
+    ),
+    OpenApiParameter(
+        "day",
+        OpenApiTypes.DATE,
+        description="Only statements published on this day (YYYY-MM-DD); not with `month`.",
+    ),
+    OpenApiParameter(
+        "month",
+        str,
+        pattern=r"^[0-9]{4}-[0-9]{2}$",
+        description="Only statements published in this month (YYYY-MM); not with `day`.",
+    ),
+]
+
+
 class StatementCollection(PublicAPIView):
     """GET: published statements, newest first, a page at a time (`before` and `after` take
     the cursors in `next` and `previous`), filtered as the HTML list is (`organization`,
@@ -69,6 +118,15 @@ class StatementCollection(PublicAPIView):
     list show excerpts is a reader's concern. POST: submit one."""
 
     # Varies on Accept-Language: each statement's "url" is its page in that language.
+    @extend_schema(
+        operation_id="statements_list",
+        description="Published statements, newest first by (published_on, "
+        "registration_number), 50 a page, filtered by any of organization, region and day "
+        "or month. An invalid filter is a 400 naming the parameter: "
+        '{"region": ["Not one of the regions."]}.',
+        parameters=CURSOR_PARAMETERS + FILTER_PARAMETERS,
+        responses={200: StatementPageSerializer, 400: OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
     @method_decorator(public_read)
     def get(self, request: Request) -> Response:
         filters = StatementFilterForm(request.query_params)
@@ -98,6 +156,29 @@ class StatementCollection(PublicAPIView):
             }
         )
 
+    @extend_schema(
+        operation_id="statements_submit",
+        description="Submit a statement. It is published only after a volunteer reads it; "
+        "the receipt code shows its status at /api/v1/receipts/lookup/.",
+        request=StatementInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A random UUID4: a retry with the same key and statement within "
+                "24 hours gets the first receipt back (200) instead of a second statement.",
+            )
+        ],
+        responses={
+            201: SubmittedSerializer,
+            200: OpenApiResponse(SubmittedSerializer, description="A retry: the first answer."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors."),
+            409: OpenApiResponse(ErrorSerializer, description="Idempotency-Key too old."),
+            413: ErrorSerializer,
+            429: TOO_MANY,
+        },
+    )
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:submit", rate=settings.INTAKE_RATE):
             return _too_many_requests()
@@ -128,6 +209,15 @@ class StatementCollection(PublicAPIView):
 class StatementDetail(PublicAPIView):
     # Cached for one rollup interval only: a removed statement must leave shared caches
     # quickly.
+    @extend_schema(
+        operation_id="statement_detail",
+        parameters=[
+            OpenApiParameter(
+                "number", str, OpenApiParameter.PATH, description="The registration number."
+            )
+        ],
+        responses={200: StatementSerializer, 404: ErrorSerializer},
+    )
     @method_decorator(public_read)
     def get(self, request: Request, number: int) -> Response:
         statement = get_object_or_404(Statement.objects.by_number(number))
@@ -140,6 +230,11 @@ class ReceiptLookup(PublicAPIView):
     A POST so the code never appears in a URL (logs, proxies, history keep URLs).
     """
 
+    @extend_schema(
+        operation_id="receipt_lookup",
+        request=ReceiptSerializer,
+        responses={200: ReceiptStatusSerializer, 404: ErrorSerializer, 429: TOO_MANY},
+    )
     def post(self, request: Request) -> Response:
         if over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE):
             return _too_many_requests()
@@ -161,3 +256,63 @@ class ReceiptLookup(PublicAPIView):
                     reverse("api:statement_detail", args=[statement.registration_number])
                 )
         return Response(body)
+
+
+class _CSVOrJSONErrors(BaseContentNegotiation):
+    """The export answers CSV whatever Accept says, and its errors JSON (the one
+    renderer), rather than 406 to a client that asks for text/csv."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class StatementsCSV(PublicAPIView):
+    """GET ?month=YYYY-MM or ?day=YYYY-MM-DD: the listed statements published then,
+    newest first, as CSV (UTF-8 with a byte order mark), streamed."""
+
+    content_negotiation_class = _CSVOrJSONErrors
+
+    @extend_schema(
+        operation_id="statements_csv",
+        tags=["statements"],
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM: a month of publication."),
+            OpenApiParameter("day", str, description="YYYY-MM-DD: a day of publication."),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="Columns: " + ", ".join(exports.COLUMNS) + ".",
+            ),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="No period, or a bad one."),
+            429: TOO_MANY,
+        },
+    )
+    # No words in it, so one cached copy serves every language. Streamed, so it has no
+    # ETag (PublicResponseMiddleware would have to read the whole export to take one).
+    @method_decorator(public_read(language_neutral=True))
+    def get(self, request: Request) -> StreamingHttpResponse | Response:
+        period = ExportPeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        if request.method == "GET" and over_limit(
+            request, group="statements:csv", rate=settings.EXPORT_RATE
+        ):
+            return _too_many_requests()
+        statements = self._statements(request, period.validated_data)
+        # HEAD answers the headers only: its body would be thrown away, so never query it.
+        chunks = exports.csv_chunks(statements) if request.method == "GET" else iter(())
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+        filename = f"statements-{period.validated_data['label']}.csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @staticmethod
+    def _statements(request: Request, period: dict):
+        """What the export holds: the list's statements in the period. The one place the
+        list's own filters (region, …) plug in when the list has them."""
+        return Statement.objects.listed().filter(
+            published_day__gte=period["first"], published_day__lte=period["last"]
+        )

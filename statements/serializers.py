@@ -1,9 +1,18 @@
+from datetime import date, timedelta
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from statements import registration
-from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region, Statement
+from statements.models import (
+    NAME_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Organization,
+    Region,
+    Statement,
+    Status,
+)
 from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
 
@@ -41,12 +50,18 @@ class StatementInputSerializer(serializers.Serializer):
 
 class StatementSerializer(serializers.ModelSerializer):
     # A string: 16 digits exceed what a JavaScript number holds exactly (2^53).
-    registration_number = serializers.SerializerMethodField()
+    registration_number = serializers.SerializerMethodField(
+        help_text="The statement's only public id: 16 digits, the last a Luhn check digit."
+    )
     name = serializers.CharField(source="display_name")
-    organizations = serializers.ListField(child=serializers.CharField())
+    organizations = serializers.ListField(child=serializers.ChoiceField(Organization.choices))
     # The public time of a statement is its day; the moment stays internal.
-    published_on = serializers.DateField(source="published_day")
-    url = serializers.SerializerMethodField()
+    published_on = serializers.DateField(
+        source="published_day", help_text="The day of publication in TALLY_TIME_ZONE."
+    )
+    url = serializers.SerializerMethodField(
+        help_text="Its page, in the language the request asked for."
+    )
 
     class Meta:
         model = Statement
@@ -74,3 +89,70 @@ class ReceiptSerializer(serializers.Serializer):
 
     def validate_receipt(self, value: str) -> str:
         return normalize_receipt(value)
+
+
+class ExportPeriodSerializer(serializers.Serializer):
+    """The period a CSV export covers: one month or one day of publication (days in
+    TALLY_TIME_ZONE). Required: a whole export of a 400M-row table would be some 60 GB
+    in one response that no client could resume."""
+
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+    )
+    day = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Give the day as YYYY-MM-DD.")},
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("month" in attrs) == ("day" in attrs):
+            raise serializers.ValidationError(
+                _("Give either a month (month=YYYY-MM) or a day (day=YYYY-MM-DD).")
+            )
+        if "day" in attrs:
+            attrs["first"] = attrs["last"] = attrs["day"]
+            attrs["label"] = attrs["day"].isoformat()
+        else:
+            first = date.fromisoformat(attrs["month"] + "-01")
+            attrs["first"] = first
+            attrs["last"] = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+            attrs["label"] = attrs["month"]
+        return attrs
+
+
+# What the public API answers, as the OpenAPI schema documents it (see tuidang.lib.openapi).
+
+
+class StatementPageSerializer(serializers.Serializer):
+    results = StatementSerializer(many=True)
+    next = serializers.URLField(
+        allow_null=True, help_text="The next older page (`?before=` a cursor), null at the end."
+    )
+    previous = serializers.URLField(
+        allow_null=True, help_text="The next newer page (`?after=` a cursor), null at the start."
+    )
+
+
+class SubmittedSerializer(serializers.Serializer):
+    receipt = serializers.CharField(
+        help_text="The receipt code, shown once: only its digest is stored."
+    )
+    status = serializers.ChoiceField(choices=[Status.RECEIVED])
+
+
+class ReceiptStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    registration_number = serializers.CharField(
+        allow_null=True, help_text="16 digits, once published; null before."
+    )
+    statement = serializers.URLField(
+        allow_null=True,
+        help_text="The statement in this API, once published; null before, or when hidden.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

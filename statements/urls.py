@@ -1,6 +1,9 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from statements import views
+from statements.feeds import LatestStatements
+from tuidang.lib.http import public_read
 
 app_name = "statements"
 urlpatterns = [
@@ -9,4 +12,5 @@ urlpatterns = [
     path("receipt/", views.receipt_lookup, name="receipt"),
     path("statements/", views.statement_list, name="list"),
     path("statements/<number:number>/", views.statement_detail, name="detail"),
+    path("statements/feed/", public_read(require_safe(LatestStatements())), name="feed"),
 ]

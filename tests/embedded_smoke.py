@@ -40,6 +40,9 @@ assert published.filter(is_alias=True).exists() and published.filter(is_alias=Fa
 client = Client()
 before = client.get("/api/v1/tallies/").json()["total"]
 assert client.get("/zh-hans/").status_code == 200
+regions = client.get("/zh-hans/regions/").content.decode()
+assert "广东" in regions, regions
+assert client.get("/api/v1/tallies/regions/").json()["regions"][0]["region"] == "CN-BJ"
 
 response = client.post(
     "/zh-hans/submit/", {"name": "嵌入测试", "organizations": ["party"], "region": "CN-GD"}

@@ -13,6 +13,7 @@ from django.utils import translation
 from counts.tasks import rollup_tallies
 from tests import factories
 from tuidang.lib.env import env_onion_origin
+from tuidang.lib.script import to_script
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 ONION = "http://tuidangexampleexampleexampleexampleexampleexampleexamp.onion"
@@ -32,6 +33,9 @@ def public_reads(statement) -> list[str]:
             url_in(lang, "counts:home"),
             url_in(lang, "statements:list"),
             url_in(lang, "statements:detail", statement.registration_number),
+            url_in(lang, "pages:safety"),
+            url_in(lang, "pages:counting"),
+            url_in(lang, "pages:about"),
         )
     ]
     return [
@@ -55,6 +59,9 @@ def public_pages(statement) -> list[str]:
             url_in(lang, "statements:submit"),
             url_in(lang, "statements:submit_done"),
             url_in(lang, "statements:receipt"),
+            url_in(lang, "pages:safety"),
+            url_in(lang, "pages:counting"),
+            url_in(lang, "pages:about"),
         )
     ]
 
@@ -304,7 +311,8 @@ def test_each_public_page_describes_itself_in_its_own_language(client, statement
     for lang in LANGUAGES:
         per_page = [text for (page_lang, _), text in descriptions.items() if page_lang == lang]
         assert len(set(per_page)) == len(per_page), lang  # each page its own
-        assert statement.display_name in descriptions[lang, "statements:detail"]
+        # The name in the page's script (tuidang.lib.script), as the page shows it.
+        assert to_script(statement.display_name, lang) in descriptions[lang, "statements:detail"]
     assert "中國共產黨" in descriptions["zh-hant", "counts:home"]
     assert "中国共产党" in descriptions["zh-hans", "counts:home"]
     assert "Communist Party" in descriptions["en", "counts:home"]

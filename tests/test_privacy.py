@@ -31,6 +31,9 @@ def public_urls(statement_id):
             f"/{lang}/submit/done/",
             f"/{lang}/receipt/",
             f"/{lang}/statements/999999999/",
+            f"/{lang}/safety/",
+            f"/{lang}/counting/",
+            f"/{lang}/about/",
         ]
     return [
         "/",

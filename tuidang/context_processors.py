@@ -5,8 +5,9 @@ from django.utils.translation import get_language, get_language_info
 
 
 def site(request: HttpRequest) -> dict:
-    """Links to this page in each language (no cookie: the language is in the URL), and
-    the zone that public pages show times in, the same one the daily tallies use."""
+    """Links to this page in each language (no cookie: the language is in the URL), the
+    zone that public pages show times in, the same one the daily tallies use, and the
+    footer's links set in the settings."""
     current = get_language()
     links = []
     for code, _name in settings.LANGUAGES:
@@ -26,4 +27,9 @@ def site(request: HttpRequest) -> dict:
     # links that would all lead to the same URL are left out.
     if len({link["url"] for link in links}) < len(links):
         links = []
-    return {"language_links": links, "tally_time_zone": settings.TALLY_TIME_ZONE}
+    return {
+        "language_links": links,
+        "tally_time_zone": settings.TALLY_TIME_ZONE,
+        "donate_url": settings.DONATE_URL,
+        "about_url": settings.ABOUT_URL,
+    }

@@ -14,7 +14,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from tuidang.lib.access_log import request_record_filter, server_record_filter
-from tuidang.lib.env import env_bool, env_int, env_list, env_onion_origin, env_rate, env_str
+from tuidang.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_onion_origin,
+    env_rate,
+    env_str,
+    env_url,
+)
 from tuidang.lib.http import root_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # The OpenAPI schema, and Swagger UI's files served from our own static files.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -51,6 +62,7 @@ INSTALLED_APPS = [
     "statements",
     "volunteers",
     "counts",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +105,14 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
+# CONN_HEALTH_CHECKS stays on. It costs each request that reads the database one `SELECT
+# 1` round trip on its kept connection: 50-70 us here on loopback (2 cores), under the
+# noise of `make bench-http` (BENCH_HTTP_HEALTH_CHECKS_OFF=1 measured 0.74x to 1.06x
+# without it, 8 rounds on a busy machine). Public reads pay it once per 15 s per URL
+# behind the compose nginx's micro-cache; what pays it every time is what no cache
+# serves: submissions, receipt look-ups, volunteers' pages. Without it, after PostgreSQL
+# restarts or fails over, each kept connection (a worker thread's) fails one request with
+# a 500 before Django drops it at request end; that request can be someone's statement.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -179,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-tallies": {
         "task": "counts.tasks.rebuild_tallies",
         "schedule": crontab(hour=3, minute=30),  # in CELERY_TIMEZONE, the tally zone
+        # Not started within 12 hours, the night's run is dropped: see counts.tasks.
+        "options": {"expires": 12 * 60 * 60},
     },
 }
 # Public reads (pages and API) may be served from shared caches for one rollup interval:
@@ -199,6 +221,9 @@ except (ZoneInfoNotFoundError, ValueError):
 # limits are generous; they stop a single script, review stops the rest.
 INTAKE_RATE = env_rate("INTAKE_RATE", "30/m")
 RECEIPT_LOOKUP_RATE = env_rate("RECEIPT_LOOKUP_RATE", "30/m")
+# CSV exports (a month of statements each) per client: a year of months in a few
+# minutes, while no one script can keep the workers busy streaming the same files.
+EXPORT_RATE = env_rate("EXPORT_RATE", "60/h")
 # Volunteer sign-in attempts per client: slows password guessing.
 LOGIN_RATE = env_rate("LOGIN_RATE", "10/m")
 # Behind a reverse proxy, the META key that holds the client address it saw (for
@@ -208,6 +233,11 @@ CLIENT_ADDRESS_META_KEY = env_str("CLIENT_ADDRESS_META_KEY", "REMOTE_ADDR")
 # The site's onion service (http://<name>.onion), if it has one: public pages name it in
 # an Onion-Location header, so Tor Browser offers it. Unset: no header.
 ONION_ORIGIN = env_onion_origin("ONION_ORIGIN")
+
+# Links in every page's footer, each shown only when set: where to donate, and an about
+# page elsewhere (unset: the footer links the site's own about page, pages:about).
+DONATE_URL = env_url("DONATE_URL")
+ABOUT_URL = env_url("ABOUT_URL")
 
 # Crontab entries (the nightly rebuild) run by the clock of the tally days.
 CELERY_TIMEZONE = TALLY_TIME_ZONE
@@ -378,6 +408,24 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The public API's schema (/api/v1/schema/) and its docs page (/api/v1/docs/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "tuidang public API",
+    "DESCRIPTION": (
+        "Published withdrawal statements and their daily tallies. Every statement is "
+        "known by its registration number (16 digits, the last a Luhn check digit) and "
+        "dated by its publication day in the tally time zone. Endpoints for volunteers' "
+        "tools (review, intake) are not part of this API."
+    ),
+    "VERSION": "1",
+    # The schema describes the API, not itself.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["tuidang.lib.openapi.public_endpoints_only"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Logs carry no client address and no user agent: the formats below have neither, and

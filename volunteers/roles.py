@@ -39,6 +39,9 @@ _COORDINATOR = [
         "Can create, retire and reset volunteer accounts",
     ),
     ("volunteers", "account", "view_audit", "Can read the audit and account logs"),
+    ("pages", "infopage", "view_infopage", "Can view information page"),
+    ("pages", "infopage", "change_infopage", "Can change information page"),
+    ("counts", "tallydrift", "view_tallydrift", "Can view tally drift"),
 ]
 ROLE_PERMISSIONS = {
     Role.VOLUNTEER: _VOLUNTEER,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from statements import receipts
+from statements import exports, receipts
 from statements.models import Statement
 from statements.querysets import PUBLISHED_PAGE_SIZE, Cursor
 from tests import factories
@@ -87,7 +87,7 @@ def _seed() -> None:
                      ELSE %(today)s::date - (%(days)s - 1 - g * %(days)s / %(rows)s) END,
                 CASE WHEN g %% 100 = 0 THEN NULL
                      ELSE 1000000000000000 + (g::bigint * 7919 %% 8999999) * 1000000000 + g END,
-                now()
+                now() - (%(rows)s - g) * interval '1 second'
             FROM generate_series(1, %(rows)s) AS g
             """,  # noqa: S608 - the table name is the model's, the rest literals above
             {"rows": ROWS, "days": DAYS, "today": tally_today(), "rare": RARE_REGION},
@@ -332,9 +332,39 @@ def test_the_rollup_counts_a_day_from_the_indexes_alone(seeded):
         _assert_seeks(nodes)
 
 
+def test_the_rollup_finds_recent_changes_through_the_brin_index(seeded):
+    from counts import services
+
+    since = Statement.objects.order_by("-status_changed_at")[500].status_changed_at
+    with CaptureSQL() as captured:
+        days = services.days_changed_since(since)
+    assert days
+    nodes = _plan(*captured.last)
+    assert "statement_status_changed_brin" in {n.get("Index Name") for n in nodes}
+    assert all(n["Node Type"] != "Seq Scan" for n in nodes)
+
+
 def test_the_first_publication_day_is_two_seeks(seeded):
     first = Statement.objects.first_published_day()
     assert first == tally_today() - timedelta(days=DAYS - 1)
+
+
+def test_each_chunk_of_a_months_export_is_one_seek(seeded):
+    """The CSV walks a month by keyset chunks: each chunk seeks the published index to
+    the month's end or the last row sent, and reads on; nothing sorts or filters rows."""
+    first = tally_today() - timedelta(days=DAYS // 2)
+    statements = Statement.objects.listed().filter(
+        published_day__gte=first, published_day__lte=first + timedelta(days=29)
+    )
+    expected = statements.count()
+    with CaptureSQL() as captured:
+        lines = "".join(exports.csv_chunks(statements, chunk_rows=500)).count("\r\n")
+    assert lines == expected + 1  # the header
+    assert len(captured.queries) == -(-expected // 500)  # one a chunk, none after
+    for sql, params in captured.queries:
+        nodes = _plan(sql, params)
+        _assert_seeks(nodes, "statement_published_idx")
+        assert not any(node["Node Type"] == "Sort" for node in nodes)
 
 
 class CaptureSQL:

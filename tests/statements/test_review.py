@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from counts import services as counts_services
-from counts.models import DailyTally
+from counts.models import TallySummary
 from statements import review
 from statements.models import AuditEvent, ReviewLease, Statement, Status
 from tests import factories
@@ -382,15 +382,15 @@ def test_declining_a_cluster_declines_every_copy_not_held_by_someone_else(review
 def test_undo_returns_a_publication_to_review_and_the_tallies_follow(reviewer):
     statement = factories.in_review_statement()
     counts_services.rollup_recent()
-    before = DailyTally.objects.summary()["total"]
+    before = TallySummary.objects.current().total
     factories.approve(statement, reviewer=reviewer)
     counts_services.rollup_recent()
-    assert DailyTally.objects.summary()["total"] == before + 1
+    assert TallySummary.objects.current().total == before + 1
 
     assert review.undo(reviewer=reviewer, statement_id=statement.pk)
 
     counts_services.rollup_recent()
-    assert DailyTally.objects.summary()["total"] == before
+    assert TallySummary.objects.current().total == before
     statement.refresh_from_db()
     assert (statement.status, statement.published_at) == (Status.IN_REVIEW, None)
     event = AuditEvent.objects.get(statement=statement, action="reopened")

@@ -76,3 +76,20 @@ def env_onion_origin(name: str) -> str:
             f"{name} must be an onion origin such as http://<name>.onion; got {value!r}"
         )
     return value
+
+
+def env_url(name: str) -> str:
+    """An http(s) address with a host, for a link the pages show; empty when unset."""
+    value = env_str(name)
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ImproperlyConfigured(
+            f"{name} must be an address such as https://example.org/donate; got {value!r}"
+        )
+    return value

@@ -11,7 +11,7 @@ from django.utils.cache import (
 )
 
 # The HTML pages of the public side: every view in these URL namespaces.
-PUBLIC_PAGE_NAMESPACES = frozenset({"counts", "statements"})
+PUBLIC_PAGE_NAMESPACES = frozenset({"counts", "statements", "pages"})
 
 # What WhiteNoise serves at the site's root (see WHITENOISE_ROOT), and for how long
 # caches may keep each: they have no hashed name, so not for ever.
@@ -77,6 +77,9 @@ class PublicResponseMiddleware:
     as its view made it: forms, receipts and volunteer pages stay uncached, and POST
     answers are never touched.
 
+    A streamed answer (a CSV export) gets the same Cache-Control but no ETag, and is
+    passed on unread.
+
     Public pages also name the onion service (Onion-Location) when ONION_ORIGIN is set.
     """
 
@@ -88,12 +91,7 @@ class PublicResponseMiddleware:
         if settings.ONION_ORIGIN and _is_public_page(request):
             response.headers["Onion-Location"] = settings.ONION_ORIGIN + request.get_full_path()
         marked = getattr(response, _PUBLIC_READ, None)
-        if (
-            marked is None
-            or request.method not in ("GET", "HEAD")
-            or response.status_code != 200
-            or response.streaming
-        ):
+        if marked is None or request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         if marked == _LANGUAGE_NEUTRAL:
             # LocaleMiddleware adds these to every answer outside the /<lang>/ prefixes;
@@ -107,6 +105,10 @@ class PublicResponseMiddleware:
             stale_while_revalidate=settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE,
             stale_if_error=settings.PUBLIC_CACHE_STALE_IF_ERROR,
         )
+        if response.streaming:
+            # A streamed export has no ETag: taking one would read all of it (a month of
+            # statements) before sending a byte. Caches keep it all the same.
+            return response
         # An ETag of the body itself: it changes exactly when what a reader sees does (a
         # publication, a removal, a rollup), with nothing to invalidate by hand. A 304
         # copies Cache-Control, ETag and Vary from this response.

@@ -7,11 +7,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from counts.days import tally_today
-from counts.models import IntakeTally, QueueSnapshot, ReviewerHour
+from counts.models import IntakeTally, QueueSnapshot, ReviewerHour, TallyDrift
 from statements.choices import Channel, Flag
 from statements.models import ReviewLease, Statement
 
 HOURS = 24
+# Tally drift the nightly reconciliation found in this many days is shown, newest first.
+DRIFT_DAYS = 7
+DRIFT_SHOWN = 20
 
 
 @login_required
@@ -42,6 +45,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .select_related("reviewer")
             .order_by("expires_at"),
             "can_break": request.user.has_perm("statements.break_lease"),
+            "drift_days": DRIFT_DAYS,
+            # Normally empty: each row is a figure the rollup had wrong and the
+            # reconciliation fixed (on its found_at index).
+            "drift": TallyDrift.objects.filter(
+                found_at__gte=now - timedelta(days=DRIFT_DAYS)
+            ).order_by("-found_at", "-id")[:DRIFT_SHOWN],
         },
     )
 

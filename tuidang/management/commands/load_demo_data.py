@@ -142,7 +142,7 @@ class Command(BaseCommand):
                 Statement.objects.bulk_create(rows, batch_size=500)
                 self._audit(rows, reviewer=accounts[REVIEWER_USERNAME][0])
                 self.stdout.write(f"Loaded {len(rows)} demo statements.")
-        counts_services.rebuild_all()
+        counts_services.build_all()
         lines = [
             "Demo accounts at http://127.0.0.1:8000/volunteer/ "
             f"(password {DEMO_PASSWORD!r} for each):"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0011_registration_number_and_slim_storage'),
+        ('statements', '0013_published_index_carries_region'),
     ]
 
     operations = [
