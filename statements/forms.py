@@ -11,6 +11,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from statements import registration
+from statements.choices import choice_label
 from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Organization, Region
 from statements.screening import normalize
 from statements.validators import normalize_receipt, validate_name, validate_text
@@ -177,18 +178,13 @@ class LooseDateField(forms.Field):
         return value
 
 
-# Select choices per (vocabulary, language), their labels translated once per process:
-# a lazy label translates itself each time it is rendered, 35 times a page for regions.
-_CHOICES: dict[tuple[type[models.Choices], str, str | None], list[tuple[str, str]]] = {}
-
-
 def _choices(vocabulary: type[models.Choices], blank: str) -> list[tuple[str, str]]:
-    key = (vocabulary, str(blank), get_language())
-    choices = _CHOICES.get(key)
-    if choices is None:
-        choices = [("", str(blank)), *((value, str(label)) for value, label in vocabulary.choices)]
-        _CHOICES[key] = choices  # two threads may both build it; either copy is right
-    return choices
+    """A select's choices, "any" first, with labels translated once per language and
+    process (choice_label): a lazy label translates itself each time it is rendered."""
+    return [
+        ("", str(blank)),
+        *((value, choice_label(vocabulary, value)) for value in vocabulary.values),
+    ]
 
 
 class StatementFilterForm(LabelledForm):
