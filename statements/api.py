@@ -136,6 +136,7 @@ class StatementCollection(PublicAPIView):
             page = (
                 Statement.objects.listed()
                 .filtered(**filters.filters())
+                .for_list(whole_text=True)
                 .page(
                     before=_cursor(request.query_params.get("before")),
                     after=_cursor(request.query_params.get("after")),
