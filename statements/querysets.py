@@ -275,19 +275,19 @@ class StatementQuerySet(models.QuerySet):
         """
         rows = self if condition is None else self.filter(condition)
         sets = self._organization_sets
-        connection = connections[self.db]
-        if not sets or not connection.features.supports_slicing_ordering_in_compound:
+        database = connections[self.db]
+        if not sets or not database.features.supports_slicing_ordering_in_compound:
             return list(rows.order_by(*ordering)[:limit])
         part = rows.filter(_SET_MARKER).order_by(*ordering)[:limit]
         sql, params = part.query.sql_with_params()
         assert sql.count(_SET_MARKER.sql) == 1, sql
-        table = connection.ops.quote_name(self.model._meta.db_table)
+        table = database.ops.quote_name(self.model._meta.db_table)
         union = " UNION ALL ".join(
-            f"({sql.replace(_SET_MARKER.sql, _set_sql(connection, table, values))})"
+            f"({sql.replace(_SET_MARKER.sql, _set_sql(database, table, values))})"
             for values in sets
         )
         order = ", ".join(
-            f"page.{connection.ops.quote_name(key.lstrip('-'))}"
+            f"page.{database.ops.quote_name(key.lstrip('-'))}"
             + (" DESC" if key.startswith("-") else "")
             for key in ordering
         )
