@@ -185,11 +185,7 @@ class Statement(models.Model):
             # the newest changes sit in the newest pages, so a BRIN index of a few pages
             # finds them, where a B-tree cost 25 bytes for each of 400M statements.
             # Were old rows changed in bulk, the scan reads more pages, never wrong rows.
-            BrinIndex(
-                fields=["status_changed_at"],
-                name="statement_status_changed_brin",
-                pages_per_range=16,
-            ),
+            BrinIndex(fields=["status_changed_at"], name="statement_status_changed_brin"),
             # The earliest live copy of a content (screening's duplicate flag, the batch
             # page's link): one seek, however many copies a flood has sent.
             models.Index(
