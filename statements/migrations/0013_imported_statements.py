@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('statements', '0011_registration_number_and_slim_storage'),
+        ('statements', '0012_status_changed_brin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
