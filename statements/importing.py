@@ -37,20 +37,32 @@ finds them: on that error the chunk goes back to a savepoint, the taken numbers 
 looked up with one query, their rows go to the rejects file and the chunk is sent again
 from memory. Within a chunk, a repeated number is caught before it is sent.
 
+**Speed.** The database's work (the row, its checks and six index entries) is most of
+the cost, so Python keeps out of its way: rows go in PostgreSQL's binary format, which
+the server stores without parsing, encoded here directly (`_encode`: the values that
+repeat, a day's timestamps, a region, a set of organizations, are encoded once and
+reused), and are sent as they are read, so the server works while Python reads on.
+
 **What an imported row is.** Status `published`, channel `imported`, its number and
-day as given; `published_at`, `created_at`, `screened_at` and `status_changed_at` are
-the start of its day in TALLY_TIME_ZONE (only the day is public; the rollup's look at
-recent status changes does not pick up old days, the import rolls them up itself).
-`content_hash` is computed exactly as intake computes it (statements.screening), so a
-new submission of the same statement is flagged as a copy. `receipt_hash` is 16 random
-bytes: no receipt was ever given, the column is unique and not null, and receipt
-look-ups never return an imported statement (StatementQuerySet.by_receipt). No
-screening flags (they are hints for review, which these statements had elsewhere) and
-no audit rows: the StatementImport row is the record of where they came from.
+day as given; `published_at`, `created_at` and `status_changed_at` are the start of
+its day in TALLY_TIME_ZONE (only the day is public; the rollup's look at recent status
+changes does not pick up old days, so the import rolls them up itself); `screened_at`
+is empty, since nothing screened it here. `content_hash` is computed exactly as intake
+computes it (statements.screening.content_hash, on the same NFC name and text), so a
+new submission of the same statement is flagged as a copy. `receipt_hash` holds no
+receipt's digest, since none was ever given: the column is unique and not null, so it
+gets 8 bytes drawn at random for each run and the row's line in the file (8 bytes).
+Unique, and in ascending order within a run, so its index takes each at the same spot
+(a random value costs the database a random page for each row); a receipt's digest
+would have to equal one by chance (2^-128), and receipt look-ups never return an
+imported statement in any case (StatementQuerySet.by_receipt). No screening flags
+(hints for review, which these statements had elsewhere) and no audit rows: the
+StatementImport row is the record of where they came from.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -58,7 +70,8 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 
 import psycopg
@@ -67,11 +80,17 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from statements import registration, screening
 from statements.choices import Channel, Organization, Region, Status
-from statements.models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, Statement, StatementImport
+from statements.models import (
+    HASH_BYTES,
+    NAME_MAX_LENGTH,
+    ORGANIZATION_FIELDS,
+    TEXT_MAX_LENGTH,
+    Statement,
+    StatementImport,
+)
 from statements.validators import validate_name, validate_text
 from tuidang.lib.days import day_bounds, tally_today
 
@@ -102,33 +121,54 @@ _ORGANIZATIONS = frozenset(Organization.values)
 _LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 _BOM = b"\xef\xbb\xbf"
 
-# The columns the COPY fills, in order, and their types for the binary format. `id` is
-# the table's identity, `hidden` its default (false); the rest are null.
+# The columns the COPY fills, in the order _encode writes them. `id` is the table's
+# identity, `hidden` its default (false); the rest are null.
 _COPY_COLUMNS = (
-    ("display_name", "text"),
-    ("is_alias", "bool"),
-    ("left_party", "bool"),
-    ("left_youth_league", "bool"),
-    ("left_young_pioneers", "bool"),
-    ("region", "text"),
-    ("text", "text"),
-    ("language", "text"),
-    ("content_hash", "bytea"),
-    ("receipt_hash", "bytea"),
-    ("registration_number", "int8"),
-    ("published_day", "date"),
-    ("published_at", "timestamptz"),
-    ("created_at", "timestamptz"),
-    ("screened_at", "timestamptz"),
-    ("status_changed_at", "timestamptz"),
-    ("channel", "text"),
-    ("status", "text"),
-    ("screening_flags", "jsonb"),
-    ("rejection_reason", "text"),
+    "display_name",
+    "is_alias",
+    "left_party",
+    "left_youth_league",
+    "left_young_pioneers",
+    "region",
+    "text",
+    "language",
+    "content_hash",
+    "receipt_hash",
+    "registration_number",
+    "published_day",
+    "published_at",
+    "created_at",
+    "status_changed_at",
+    "channel",
+    "status",
+    "screening_flags",
+    "rejection_reason",
 )
-_CONSTANTS = (Channel.IMPORTED.value, Status.PUBLISHED.value, Jsonb([]), "")
-_NUMBER = _COPY_COLUMNS.index(("registration_number", "int8"))
-_DAY = _COPY_COLUMNS.index(("published_day", "date"))
+# PostgreSQL's binary COPY format: a signature, then each row as a 16-bit field count
+# and each field as a 32-bit length and the value in the type's binary form (text as
+# UTF-8, bool one byte, bigint 8 bytes, date the days and timestamptz the microseconds
+# since 2000-01-01 UTC, jsonb a version byte and the JSON); -1 ends the data.
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_TRAILER = b"\xff\xff"
+_ROW_START = len(_COPY_COLUMNS).to_bytes(2, "big")
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_BYTES_16 = (16).to_bytes(4, "big")
+_BYTES_8 = (8).to_bytes(4, "big")
+_TRUE, _FALSE = b"\x00\x00\x00\x01\x01", b"\x00\x00\x00\x01\x00"
+
+
+def _field(value: bytes) -> bytes:
+    return len(value).to_bytes(4, "big") + value
+
+
+# channel, status, screening_flags ([]), rejection_reason (""): the same in every row.
+_CONSTANTS = (
+    _field(Channel.IMPORTED.value.encode())
+    + _field(Status.PUBLISHED.value.encode())
+    + _field(b"\x01[]")
+    + _field(b"")
+)
 _NUMBER_TAKEN = "statements_statement_registration_number_key"
 # Any constant unique among the project's advisory locks, with the import's id.
 _IMPORT_LOCK_ID = 7_202_613
@@ -307,13 +347,34 @@ class _Lines:
 
 @dataclass
 class _Chunk:
-    rows: list[tuple] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)  # each row's line, for rejects
-    cells: list[list[str]] = field(default_factory=list)  # each row as read, for rejects
-    numbers: dict[int, int] = field(default_factory=dict)  # number -> line in this chunk
+    rows: list[bytes] = field(default_factory=list)  # encoded for the COPY
+    numbers: list[int] = field(default_factory=list)  # each row's number,
+    days: list[date] = field(default_factory=list)  # day,
+    lines: list[int] = field(default_factory=list)  # line,
+    cells: list[list[str]] = field(default_factory=list)  # and cells as read (for rejects)
+    seen: dict[int, int] = field(default_factory=dict)  # number -> its line in this chunk
     rejects: list[tuple[int, str, list[str]]] = field(default_factory=list)
     end_line: int = 0  # the last line read, 0 if none
     end_offset: int = 0
+
+    def drop(self, taken: set[int]) -> None:
+        """Move the rows with these numbers to the rejects."""
+        kept = []
+        for row in zip(self.rows, self.numbers, self.days, self.lines, self.cells, strict=True):
+            if row[1] in taken:
+                self.rejects.append(
+                    (
+                        row[3],
+                        f"registration number {row[1]} is already taken, by a statement "
+                        "here or an earlier row of this file",
+                        row[4],
+                    )
+                )
+            else:
+                kept.append(row)
+        self.rows, self.numbers, self.days, self.lines, self.cells = (
+            [list(column) for column in zip(*kept, strict=True)] if kept else ([], [], [], [], [])
+        )
 
 
 class _Loader:
@@ -326,7 +387,13 @@ class _Loader:
         self.tick_rows = max(1, tick_rows)
         self.read = self.loaded = self.rejected = 0
         self.today = tally_today()
-        self.days: dict[str, tuple[date, datetime] | None] = {}
+        # See "What an imported row is" in the module's doc.
+        self.receipt_prefix = _BYTES_16 + os.urandom(8)
+        # Values that repeat, checked and encoded once: raw cell -> encoded or a problem.
+        self.day_cache: dict[str, tuple[date, bytes] | str] = {}
+        self.organization_cache: dict[str, tuple[bytes, str] | str] = {}
+        self.region_cache: dict[str, tuple[bytes, str] | str] = {}
+        self.language_cache: dict[str, bytes | str] = {}
 
     def load(self) -> None:
         with self.path.open("rb") as raw:
@@ -424,7 +491,7 @@ class _Loader:
                 writer.writerow([line, reason, *cells])
             rejects.flush()
             os.fsync(rejects.fileno())
-            days = {row[_DAY].isoformat() for row in chunk.rows}
+            days = {day.isoformat() for day in set(chunk.days)}
             self.run.days = sorted(days.union(self.run.days))
             StatementImport.objects.filter(pk=self.run.pk).update(
                 line=chunk.end_line,
@@ -453,12 +520,14 @@ class _Loader:
                 )
             )
 
-    def _rows(self, names: list[str], chunk: _Chunk) -> Iterator[tuple]:
-        """The chunk's good rows, read from the file as the COPY takes them (so the
-        database works while Python parses); bad ones go to chunk.rejects."""
-        position = {name: names.index(name) for name in names}
+    def _rows(self, names: list[str], chunk: _Chunk) -> Iterator[bytes]:
+        """The chunk's good rows, encoded, read from the file as the COPY takes them (so
+        the database works while Python reads); bad ones go to chunk.rejects."""
         reader, lines = self.reader, self.lines
         width = len(names)
+        required = itemgetter(*(names.index(name) for name in REQUIRED))
+        text_column = names.index("text") if "text" in names else None
+        language_column = names.index("language") if "language" in names else None
         while len(chunk.rows) < self.chunk_rows:
             start = self.line + 1
             lines.not_utf8 = False
@@ -478,146 +547,156 @@ class _Loader:
             self.read += 1
             if self.read % self.tick_rows == 0:
                 self._tick()
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
+                continue  # a blank row
+            if len(cells) != width:
+                chunk.rejects.append((start, f"{len(cells)} cells, expected {width}", cells))
                 continue
             if lines.not_utf8:
                 chunk.rejects.append((start, "not UTF-8", cells))
                 continue
-            if len(cells) != width:
-                chunk.rejects.append((start, f"{len(cells)} cells, expected {width}", cells))
-                continue
-            row = self._row({name: cells[i] for name, i in position.items()}, start, chunk)
-            if isinstance(row, str):
+            number, day, name, alias, organizations, region = required(cells)
+            text = "" if text_column is None else cells[text_column]
+            language = "" if language_column is None else cells[language_column]
+            row = self._encode(
+                number, day, name, alias, organizations, region, text, language, start, chunk
+            )
+            if row is None:
+                chunk.cells.append(cells)
+                yield chunk.rows[-1]
+            else:
                 chunk.rejects.append((start, row, cells))
-                continue
-            chunk.rows.append(row)
-            chunk.lines.append(start)
-            chunk.cells.append(cells)
-            yield row
 
-    def _row(self, values: dict[str, str], line: int, chunk: _Chunk) -> tuple | str:
-        """The row to COPY, or why not (every problem of the row, joined)."""
+    def _encode(
+        self, number_cell, day_cell, name, alias, organizations, region, text, language, line, chunk
+    ) -> str | None:
+        """Check one row as intake would and append it, encoded, to the chunk; or say
+        why not (every problem of the row). The order of the checks does not matter: a
+        row is loaded only if it has none."""
         problems = []
-        number = registration.parse(values["registration_number"])
+        number = registration.parse(number_cell)
         if number is None:
             problems.append(
-                f"registration number {values['registration_number']!r} is not 16 digits "
-                "with a valid check digit"
+                f"registration number {number_cell!r} is not 16 digits with a valid check digit"
             )
-        elif number in chunk.numbers:
-            problems.append(f"registration number {number} is also on line {chunk.numbers[number]}")
-        day_text = values["day"].strip()
-        if day_text not in self.days:
-            self.days[day_text] = self._day(day_text)
-        day = self.days[day_text]
-        if day is None:
-            problems.append(f"day {day_text!r} is not a day as YYYY-MM-DD")
-        elif day[0] > self.today:
-            problems.append(f"day {day_text} is in the future")
-        name = screening.normalize(values["name"].strip())
+        elif number in chunk.seen:
+            problems.append(f"registration number {number} is also on line {chunk.seen[number]}")
+        day = self.day_cache.get(day_cell) or self._cache(self.day_cache, day_cell, self._day)
+        if isinstance(day, str):
+            problems.append(day)
+        name = screening.normalize(name.strip())
         if not name:
             problems.append("name is empty")
         elif len(name) > NAME_MAX_LENGTH:
             problems.append(f"name has {len(name)} characters, at most {NAME_MAX_LENGTH}")
         else:
             problems += _errors(validate_name, name, "name")
-        is_alias = _BOOLEANS.get(values["is_alias"].strip().lower())
-        if is_alias is None:
-            problems.append(f"is_alias {values['is_alias']!r} is not yes or no")
-        organizations = set(_ORGANIZATION_SEPARATORS.split(values["organizations"].strip()))
-        organizations.discard("")
-        if not organizations:
-            problems.append("no organization")
-        elif unknown := organizations - _ORGANIZATIONS:
-            problems.append(f"not an organization: {', '.join(sorted(unknown))}")
-        region = _REGIONS.get(values["region"].strip().lower())
-        if region is None:
-            problems.append(f"region {values['region']!r} is not a region code")
-        text = screening.normalize(values.get("text", "").strip())
-        if len(text) > TEXT_MAX_LENGTH:
-            problems.append(f"text has {len(text)} characters, at most {TEXT_MAX_LENGTH}")
-        else:
-            problems += _errors(validate_text, text, "text")
-        language = values.get("language", "").strip().lower() or DEFAULT_LANGUAGE
-        if language not in _LANGUAGES:
-            problems.append(f"language {language!r} is not one of {', '.join(sorted(_LANGUAGES))}")
+        alias_field = _BOOLEAN_FIELDS.get(alias)
+        if alias_field is None:
+            alias_field = _BOOLEAN_FIELDS.get(alias.strip().lower())
+            if alias_field is None:
+                problems.append(f"is_alias {alias!r} is not yes or no")
+        organization = self.organization_cache.get(organizations) or self._cache(
+            self.organization_cache, organizations, _organizations
+        )
+        if isinstance(organization, str):
+            problems.append(organization)
+        place = self.region_cache.get(region) or self._cache(self.region_cache, region, _region)
+        if isinstance(place, str):
+            problems.append(place)
+        if text:
+            text = screening.normalize(text.strip())
+            if len(text) > TEXT_MAX_LENGTH:
+                problems.append(f"text has {len(text)} characters, at most {TEXT_MAX_LENGTH}")
+            else:
+                problems += _errors(validate_text, text, "text")
+        speaks = self.language_cache.get(language) or self._cache(
+            self.language_cache, language, _language
+        )
+        if isinstance(speaks, str):
+            problems.append(speaks)
         if problems:
             return "; ".join(problems)
-        chunk.numbers[number] = line
-        moment = day[1]
-        return (
-            name,
-            is_alias,
-            Organization.PARTY in organizations,
-            Organization.YOUTH_LEAGUE in organizations,
-            Organization.YOUNG_PIONEERS in organizations,
-            region,
-            text,
-            language,
-            screening.content_hash(
-                name=name, text=text, organizations=organizations, region=region
-            ),
-            # No receipt was ever given: random bytes that only fill the unique column.
-            os.urandom(16),
-            number,
-            day[0],
-            moment,
-            moment,
-            moment,
-            moment,
-            *_CONSTANTS,
+        chunk.seen[number] = line
+        # statements.screening.content_hash, on values already NFC: the same bytes
+        # (tests/statements/test_import_statements.py holds them side by side).
+        content = hashlib.sha256(
+            f"{name.strip()}\x1f{text.strip()}\x1f{organization[1]}\x1f{place[1]}".encode()
+        ).digest()[:HASH_BYTES]
+        name_bytes, text_bytes = name.encode(), text.encode()
+        chunk.rows.append(
+            b"".join(
+                (
+                    _ROW_START,
+                    len(name_bytes).to_bytes(4, "big"),
+                    name_bytes,
+                    alias_field,
+                    organization[0],
+                    place[0],
+                    len(text_bytes).to_bytes(4, "big"),
+                    text_bytes,
+                    speaks,
+                    _BYTES_16,
+                    content,
+                    self.receipt_prefix,
+                    line.to_bytes(8, "big"),
+                    _BYTES_8,
+                    number.to_bytes(8, "big"),
+                    day[1],
+                )
+            )
         )
+        chunk.numbers.append(number)
+        chunk.days.append(day[0])
+        chunk.lines.append(line)
+        return None
 
     @staticmethod
-    def _day(text: str) -> tuple[date, datetime] | None:
-        """The day and its first moment in TALLY_TIME_ZONE, or None."""
-        if not _DATE.fullmatch(text):
-            return None
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            return None
-        return day, day_bounds(day)[0]
+    def _cache(cache: dict, key: str, compute):
+        cache[key] = value = compute(key)
+        return value
+
+    def _day(self, cell: str) -> tuple[date, bytes] | str:
+        """The day and the encoded published_day, published_at, created_at,
+        status_changed_at (its first moment in TALLY_TIME_ZONE) and the constants."""
+        text = cell.strip()
+        day = None
+        if _DATE.fullmatch(text):
+            with contextlib.suppress(ValueError):
+                day = date.fromisoformat(text)
+        if day is None:
+            return f"day {cell!r} is not a day as YYYY-MM-DD"
+        if day > self.today:
+            return f"day {text} is in the future"
+        moment = _field(((day_bounds(day)[0] - _PG_EPOCH) // _MICROSECOND).to_bytes(8, "big"))
+        days = (day - _PG_EPOCH.date()).days.to_bytes(4, "big", signed=True)
+        return day, _field(days) + moment * 3 + _CONSTANTS
 
     def _copy(self, rows) -> None:
-        columns = ", ".join(name for name, _type in _COPY_COLUMNS)
-        table = Statement._meta.db_table
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN (FORMAT BINARY)') as copy,
-        ):
-            copy.set_types([kind for _name, kind in _COPY_COLUMNS])
+        table = connection.ops.quote_name(Statement._meta.db_table)
+        sql = f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write(_SIGNATURE)
+            batch = []
             for row in rows:
-                copy.write_row(row)
+                batch.append(row)
+                if len(batch) == 256:
+                    copy.write(b"".join(batch))
+                    batch.clear()
+            copy.write(b"".join(batch) + _TRAILER)
 
     def _resend_without_taken(self, chunk: _Chunk) -> None:
         """Some numbers of the chunk are taken (by statements here, or rows of the file
         committed before): reject those rows and send the rest again. Repeated, since a
         reviewer may publish a statement under one of the numbers meanwhile."""
         for _attempt in range(10):
-            taken = set(
-                Statement.objects.filter(
-                    registration_number__in=[row[_NUMBER] for row in chunk.rows]
-                ).values_list("registration_number", flat=True)
-            )
-            kept = [
-                (row, line, cells)
-                for row, line, cells in zip(chunk.rows, chunk.lines, chunk.cells, strict=True)
-                if row[_NUMBER] not in taken
-            ]
-            chunk.rejects += [
-                (
-                    line,
-                    f"registration number {row[_NUMBER]} is already taken, by a statement "
-                    "here or an earlier row of this file",
-                    cells,
+            chunk.drop(
+                set(
+                    Statement.objects.filter(registration_number__in=chunk.numbers).values_list(
+                        "registration_number", flat=True
+                    )
                 )
-                for row, line, cells in zip(chunk.rows, chunk.lines, chunk.cells, strict=True)
-                if row[_NUMBER] in taken
-            ]
-            chunk.rows = [row for row, _line, _cells in kept]
-            chunk.lines = [line for _row, line, _cells in kept]
-            chunk.cells = [cells for _row, _line, cells in kept]
+            )
             try:
                 with transaction.atomic():
                     self._copy(chunk.rows)
@@ -626,6 +705,35 @@ class _Loader:
                 if error.diag.constraint_name != _NUMBER_TAKEN:
                     raise
         raise RuntimeError("registration numbers kept colliding while the chunk was resent")
+
+
+_BOOLEAN_FIELDS = {text: _TRUE if value else _FALSE for text, value in _BOOLEANS.items()}
+
+
+def _organizations(cell: str) -> tuple[bytes, str] | str:
+    """The three left_* fields encoded, and the organizations as content_hash joins them."""
+    named = set(_ORGANIZATION_SEPARATORS.split(cell.strip()))
+    named.discard("")
+    if not named:
+        return "no organization"
+    if unknown := named - _ORGANIZATIONS:
+        return f"not an organization: {', '.join(sorted(unknown))}"
+    fields = b"".join(_TRUE if org in named else _FALSE for org in ORGANIZATION_FIELDS)
+    return fields, ",".join(sorted(named))
+
+
+def _region(cell: str) -> tuple[bytes, str] | str:
+    code = _REGIONS.get(cell.strip().lower())
+    if code is None:
+        return f"region {cell!r} is not a region code"
+    return _field(code.encode()), code
+
+
+def _language(cell: str) -> bytes | str:
+    code = cell.strip().lower() or DEFAULT_LANGUAGE
+    if code not in _LANGUAGES:
+        return f"language {cell!r} is not one of {', '.join(sorted(_LANGUAGES))}"
+    return _field(code.encode())
 
 
 def _errors(validate, value: str, what: str) -> list[str]:

@@ -33,7 +33,8 @@ def _reject_unstorable(value: str, unstorable: re.Pattern) -> None:
 def validate_name(value: str) -> None:
     _reject_unstorable(value, _UNSTORABLE_IN_NAME)
     # A name of zero-width or other invisible characters would publish as a blank.
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in value):
+    # (isalpha is exactly the categories L*: names nearly always start with one.)
+    if not (value[:1].isalpha() or any(unicodedata.category(ch)[0] in "LN" for ch in value)):
         raise ValidationError(_("A name needs at least one letter or digit."), code="no_letters")
 
 
