@@ -138,10 +138,11 @@ def main() -> None:
     assert plain == loaded == counted == ROWS, (plain, loaded, counted)
     ratio = baseline / ours
     verdict = "met" if ratio >= TARGET else "NOT met"
-    print(
-        f"  baseline: psql \\copy into a plain table   {baseline:7.2f} s  {ROWS / baseline:>10,.0f} rows/s"
-    )
-    print(f"  ours: manage.py import_statements        {ours:7.2f} s  {ROWS / ours:>10,.0f} rows/s")
+    for label, seconds in (
+        ("baseline: psql \\copy into a plain table", baseline),
+        ("ours: manage.py import_statements", ours),
+    ):
+        print(f"  {label:<42} {seconds:7.2f} s {ROWS / seconds:>10,.0f} rows/s")
     print(f"  baseline / ours: {ratio:.2f} (target >= {TARGET}: {verdict})")
 
 

@@ -223,13 +223,13 @@ def load_statements(
     nothing again and answers `already_finished`. `progress` is called every
     `tick_rows` rows and after each commit; whatever it raises stops the load, and the
     chunk under way is rolled back. Two loads of the same file at once: the second is
-    refused. Raises ImportRefused for a file that cannot be read as statements.
-    Needs PostgreSQL (COPY). Does not touch the tallies: the caller rolls up `days`.
+    refused. Called inside a transaction (as the tests do), each chunk is a savepoint
+    and everything commits, or not, with the caller's transaction. Raises
+    ImportRefused for a file that cannot be read as statements. Needs PostgreSQL
+    (COPY). Does not touch the tallies: the caller rolls up `days`.
     """
     if connection.vendor != "postgresql":
         raise ImportRefused("loading statements needs PostgreSQL (it uses COPY)")
-    if connection.in_atomic_block:
-        raise ImportRefused("load_statements commits chunk by chunk; call it outside a transaction")
     rejects_path = rejects_path or default_rejects_path(path)
     try:
         digest, size = _digest(path)
@@ -549,11 +549,11 @@ class _Loader:
                 self._tick()
             if not "".join(cells).strip():
                 continue  # a blank row
-            if len(cells) != width:
-                chunk.rejects.append((start, f"{len(cells)} cells, expected {width}", cells))
-                continue
             if lines.not_utf8:
                 chunk.rejects.append((start, "not UTF-8", cells))
+                continue
+            if len(cells) != width:
+                chunk.rejects.append((start, f"{len(cells)} cells, expected {width}", cells))
                 continue
             number, day, name, alias, organizations, region = required(cells)
             text = "" if text_column is None else cells[text_column]

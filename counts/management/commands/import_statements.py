@@ -104,7 +104,8 @@ class ProgressBar:
 
     def __init__(self, out: OutputWrapper):
         self.out = out
-        self.started = self.drawn = time.monotonic()
+        self.started = time.monotonic()
+        self.drawn = float("-inf")
         self.shown = False
 
     def __call__(self, progress: importing.Progress) -> None:
