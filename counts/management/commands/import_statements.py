@@ -54,6 +54,7 @@ class Command(BaseCommand):
         if chunk_rows < 1:
             raise CommandError("--chunk-rows must be at least 1.")
         bar = None if no_progress or not self.stderr.isatty() else ProgressBar(self.stderr)
+        started = time.monotonic()
         try:
             result = importing.load_statements(
                 path=file,
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Rejected rows, with their reasons: {result.rejects}")
         # Rerun even for a file loaded before: the run that loaded it may have stopped
         # between its last chunk and its rollup. Imported-history days are passed over.
+        loaded = time.monotonic()
         written = []
         for start in range(0, len(result.days), ROLLUP_DAYS):
             written += services.rollup_days(days=result.days[start : start + ROLLUP_DAYS])
@@ -93,6 +95,11 @@ class Command(BaseCommand):
                 f"Tallies recomputed for {len(written):,} of the {len(result.days):,} days "
                 f"loaded, {result.days[0]} to {result.days[-1]} (days of imported history "
                 "keep their figures)."
+            )
+        if options["verbosity"] >= 2:
+            self.stdout.write(
+                f"Seconds: {loaded - started:.2f} loading, "
+                f"{time.monotonic() - loaded:.2f} recomputing the tallies."
             )
 
 
