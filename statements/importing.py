@@ -232,6 +232,8 @@ def load_statements(
         raise ImportRefused("loading statements needs PostgreSQL (it uses COPY)")
     rejects_path = rejects_path or default_rejects_path(path)
     try:
+        with path.open("rb") as raw:
+            _header(raw, path)  # refused before anything is written
         digest, size = _digest(path)
     except OSError as error:
         raise ImportRefused(f"{path}: {error.strerror}") from None
@@ -265,6 +267,32 @@ def load_statements(
             finished=False,
             path=rejects_path,
         )
+
+
+def _header(raw: io.BufferedReader, path: Path) -> tuple[list[str], list[str]]:
+    """The column names (lower case), and the header's cells as written."""
+    first = raw.readline()
+    if first.startswith(_BOM):
+        first = first[len(_BOM) :]
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{path}: line 1: not UTF-8; save the file as CSV UTF-8") from None
+    try:
+        cells = next(csv.reader([text]), [])
+    except csv.Error as error:
+        raise ImportRefused(f"{path}: line 1: {error}") from None
+    names = [name.strip().lower() for name in cells]
+    missing = [name for name in REQUIRED if name not in names]
+    unknown = [name for name in names if name not in REQUIRED + OPTIONAL]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if missing or unknown or repeated:
+        raise ImportRefused(
+            f"{path}: line 1: the header must name the columns "
+            f"{', '.join(REQUIRED)}, and may name {', '.join(OPTIONAL)}, each once, in "
+            f"any order; it has {', '.join(names) or 'nothing'}"
+        )
+    return names, cells
 
 
 def _digest(path: Path) -> tuple[bytes, int]:
@@ -397,7 +425,7 @@ class _Loader:
 
     def load(self) -> None:
         with self.path.open("rb") as raw:
-            names, cells = self._header(raw)
+            names, cells = _header(raw, self.path)
             start = max(self.run.offset, raw.tell())
             raw.seek(start)
             self.lines = _Lines(raw, start)
@@ -412,33 +440,6 @@ class _Loader:
             if not self.run.rejected:
                 self.rejects_path.unlink(missing_ok=True)
         self._tick()
-
-    def _header(self, raw: io.BufferedReader) -> tuple[list[str], list[str]]:
-        """The column names (lower case), and the header's cells as written."""
-        first = raw.readline()
-        if first.startswith(_BOM):
-            first = first[len(_BOM) :]
-        try:
-            text = first.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                f"{self.path}: line 1: not UTF-8; save the file as CSV UTF-8"
-            ) from None
-        try:
-            cells = next(csv.reader([text]), [])
-        except csv.Error as error:
-            raise ImportRefused(f"{self.path}: line 1: {error}") from None
-        names = [name.strip().lower() for name in cells]
-        missing = [name for name in REQUIRED if name not in names]
-        unknown = [name for name in names if name not in REQUIRED + OPTIONAL]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if missing or unknown or repeated:
-            raise ImportRefused(
-                f"{self.path}: line 1: the header must name the columns "
-                f"{', '.join(REQUIRED)}, and may name {', '.join(OPTIONAL)}, each once, in "
-                f"any order; it has {', '.join(names) or 'nothing'}"
-            )
-        return names, cells
 
     def _open_rejects(self, *, header: list[str]) -> io.TextIOWrapper:
         """The rejects file, cut back to its length at the last commit (a new file for a

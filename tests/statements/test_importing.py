@@ -217,6 +217,7 @@ def test_a_file_that_is_not_statements_is_refused_and_nothing_written(tmp_path, 
     assert expected in str(error.value)
     assert "nothing loaded" in str(error.value)
     assert not Statement.objects.exists()
+    assert not StatementImport.objects.exists()
 
 
 def test_a_missing_file_is_refused(tmp_path):
