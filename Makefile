@@ -38,7 +38,7 @@ test-fast: ## The inner loop: the suite without the tests that start processes
 
 # Like SECRET_KEY, a fixed key for the bench database only (every bench process reads it).
 bench: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
-bench: install translations ## Intake, review, hotline, entry and reconciliation benchmarks (BENCH_N=2000 BENCH_BACKLOG=1000000 for the README)
+bench: install translations ## Intake, review, hotline, entry, script, reconciliation and import benchmarks (BENCH_N=2000 BENCH_BACKLOG=1000000 BENCH_IMPORT_ROWS=1000000 for the README)
 	@scripts/ensure-services "$(BENCH_DATABASE_URL)" "$(BENCH_REDIS_URL)" $(BIN)/python
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
@@ -49,6 +49,8 @@ bench: install translations ## Intake, review, hotline, entry and reconciliation
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 ALLOWED_HOSTS=127.0.0.1 ENTRY_RATE=100000000/h $(BIN)/python bench/entry.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/script.py
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret DEBUG=0 $(BIN)/python bench/reconcile.py
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" SECRET_KEY=bench-only-secret \
+		DEBUG=0 $(BIN)/python bench/import_statements.py
 
 bench-storage: export CALLBACK_KEYS = YmVuY2gtb25seS1jYWxsYmFjay1rZXktMzItYnl0ZXM=
 bench-storage: install translations ## Bytes per published statement, now and before (BENCH_STORAGE_ROWS=1000000)

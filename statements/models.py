@@ -177,11 +177,7 @@ class Statement(models.Model):
             # the newest changes sit in the newest pages, so a BRIN index of a few pages
             # finds them, where a B-tree cost 25 bytes for each of 400M statements.
             # Were old rows changed in bulk, the scan reads more pages, never wrong rows.
-            BrinIndex(
-                fields=["status_changed_at"],
-                name="statement_status_changed_brin",
-                pages_per_range=16,
-            ),
+            BrinIndex(fields=["status_changed_at"], name="statement_status_changed_brin"),
             # The earliest live copy of a content (screening's duplicate flag, the batch
             # page's link): one seek, however many copies a flood has sent.
             models.Index(
@@ -410,3 +406,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.statement_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class StatementImport(models.Model):
+    """One file of statements published before the cut-over, loaded by `manage.py
+    import_statements` (statements.importing), and how far the load got.
+
+    The file is known by its sha256, so running the same file again resumes it and a
+    different file starts afresh. Each chunk of rows is committed in the same
+    transaction as this row's new position, so the position never runs ahead of the
+    statements (or behind them): after a crash the load resumes exactly after the last
+    committed chunk. Written only by the import; nothing public reads it.
+    """
+
+    digest = models.BinaryField(max_length=32, unique=True)
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    # The last line of the file whose chunk is committed (1: the header) and the byte
+    # offset just after it, where a resumed load seeks to.
+    line = models.PositiveBigIntegerField(default=1)
+    offset = models.PositiveBigIntegerField(default=0)
+    loaded = models.PositiveBigIntegerField(default=0)
+    rejected = models.PositiveBigIntegerField(default=0)
+    # The length of the rejects file when the last chunk was committed: a resumed load
+    # cuts it back to this, dropping what an interrupted chunk had written.
+    rejects_size = models.PositiveBigIntegerField(default=0)
+    # Every publication day loaded so far (ISO dates), for the tallies to recompute.
+    days = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import of {self.file_name} ({self.loaded} loaded)"

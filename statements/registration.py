@@ -19,14 +19,18 @@ _SPAN = 9 * 10 ** (DIGITS - 2)
 _SEPARATORS = str.maketrans("", "", " -\u00a0\u3000")
 
 
+# A digit doubled, less 9 when that passes 9 (the sum of the product's digits).
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def check_digit(body: int) -> int:
     """The Luhn digit that completes `body` (the number without its last digit)."""
-    total = 0
-    for position, char in enumerate(reversed(str(body))):
-        digit = int(char)
-        if position % 2 == 0:  # doubled: every second digit from the right of the whole
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
+    digits = str(body)[::-1]
+    # Doubled: every second digit from the right of the whole number, so the body's
+    # first from the right. Summing the ASCII codes keeps the loop in C (an import
+    # checks millions of numbers); 48 is "0".
+    total = sum(digits[::2].translate(_DOUBLED).encode()) + sum(digits[1::2].encode())
+    total -= 48 * len(digits)
     return (10 - total % 10) % 10
 
 

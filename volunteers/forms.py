@@ -219,8 +219,9 @@ class CallbackOutcomeForm(forms.Form):
 
 
 # --- Entry for others -----------------------------------------------------------------------
-# How a statement entered by a volunteer came (the web is the person's own).
-ENTRY_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB]
+# How a statement entered by a volunteer came (the web is the person's own; imported
+# statements come only from `manage.py import_statements`).
+ENTRY_CHANNELS = [(c.value, c.label) for c in Channel if c not in (Channel.WEB, Channel.IMPORTED)]
 
 
 class EntryForm(StatementForm):

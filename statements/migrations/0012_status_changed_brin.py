@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='statement',
-            index=django.contrib.postgres.indexes.BrinIndex(fields=['status_changed_at'], name='statement_status_changed_brin', pages_per_range=16),
+            index=django.contrib.postgres.indexes.BrinIndex(fields=['status_changed_at'], name='statement_status_changed_brin'),
         ),
     ]

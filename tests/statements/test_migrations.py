@@ -57,3 +57,45 @@ def test_hex_hashes_become_bytes_and_published_rows_get_a_day_and_a_number():
     assert bytes(waiting.receipt_hash) == bytes.fromhex("ab" * 16)
     assert waiting.registration_number is None
     Statement.objects.all().delete()
+
+
+def _channel_check() -> tuple[bool, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT convalidated, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conname = 'statement_channel_valid'"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_channel_check_is_swapped_both_ways_and_validated():
+    before = [("statements", "0012_status_changed_brin")]
+    after = [("statements", "0013_imported_statements")]
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps.get_model("statements", "Statement")
+        old.objects.create(
+            display_name="王小明",
+            left_party=True,
+            region="CN-GD",
+            language="zh-hans",
+            channel="paper",
+            content_hash=b"c" * 16,
+            receipt_hash=b"r" * 16,
+        )
+        validated, definition = _channel_check()
+        assert validated and "'imported'" not in definition
+        MigrationExecutor(connection).migrate(after)
+        validated, definition = _channel_check()
+        assert validated and "'imported'" in definition and "'paper'" in definition
+        MigrationExecutor(connection).migrate(before)
+        validated, definition = _channel_check()
+        assert validated and "'imported'" not in definition
+    finally:
+        MigrationExecutor(connection).migrate(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+    assert Statement.objects.get().channel == "paper"
+    Statement.objects.all().delete()

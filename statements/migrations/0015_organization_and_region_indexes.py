@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0013_published_index_carries_region'),
+        ('statements', '0014_merge_20261123_1540'),
     ]
 
     operations = [
