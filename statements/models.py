@@ -217,7 +217,8 @@ class Statement(models.Model):
             # on 300,000 statements of the seeded mix (tests/statements/
             # test_public_queries.py: the Party in 12%, the League in 56%, the Pioneers
             # in 88%): 31.6 bytes per listed statement freshly built, 41.8 grown row by
-            # row. The alternatives: an index of (day, number) per organization, 49 to
+            # row; 31.7 in bench/storage.py (1,000,000 rows in production's order). The
+            # alternatives: an index of (day, number) per organization, 49 to
             # 60 bytes for the three, plus 64 to 109 for three more with the region for
             # an organization and a region together; or the Party's two only (9 to 13),
             # with the others read through filters that discard more than a page
@@ -232,8 +233,9 @@ class Statement(models.Model):
             # three. The organizations fill the padding after a short region code and
             # add 8 bytes after "overseas" and "undisclosed": 0.8 bytes per listed
             # statement on the seeded mix freshly built, 3.0 grown row by row (41.5 and
-            # 73.1 in all), where a second region index keyed by organization would
-            # have cost another 41 to 70.
+            # 73.1 in all), 13 in bench/storage.py, where 30% are "undisclosed" (75.8 in
+            # all); a second region index keyed by organization would have cost another
+            # 41 to 70.
             models.Index(
                 fields=[
                     "region",
