@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+import calendar
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +98,8 @@ class ExportPeriodSerializer(serializers.Serializer):
     in one response that no client could resume."""
 
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        # [0-9], not \d: \d also matches other scripts' digits, which isoformat refuses.
+        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
         required=False,
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
     )
@@ -116,9 +118,12 @@ class ExportPeriodSerializer(serializers.Serializer):
             attrs["first"] = attrs["last"] = attrs["day"]
             attrs["label"] = attrs["day"].isoformat()
         else:
-            first = date.fromisoformat(attrs["month"] + "-01")
-            attrs["first"] = first
-            attrs["last"] = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+            year, month = int(attrs["month"][:4]), int(attrs["month"][5:])
+            if year < 1:  # "0000": before the calendar
+                raise serializers.ValidationError({"month": [_("Give the month as YYYY-MM.")]})
+            attrs["first"] = date(year, month, 1)
+            # The month's own last day: no date arithmetic past 9999-12.
+            attrs["last"] = date(year, month, calendar.monthrange(year, month)[1])
             attrs["label"] = attrs["month"]
         return attrs
 
