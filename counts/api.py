@@ -67,7 +67,8 @@ def asked_span(params, *, default_days: int | None, max_days: int | None) -> tup
             days = int(params.get("days", ""))
         except ValueError:
             days = 0
-        if not 1 <= days <= (max_days or days):
+        # Unbounded (the CSV), still no further back than the calendar's first day.
+        if not 1 <= days <= (max_days or today.toordinal()):
             raise ParseError({"days": [_("Give a number of days from 1 to 366.")]})
         return today - timedelta(days=days - 1), today
     return today - timedelta(days=default_days - 1), today
@@ -237,10 +238,12 @@ def _csv_rows(first: date, last: date) -> Iterator[tuple]:
             yield (day, 0, 0, 0, 0)
             day += timedelta(days=1)
         yield row
+        if row[0] == last:
+            return
         day = row[0] + timedelta(days=1)
-    while day <= last:
-        yield (day, 0, 0, 0, 0)
-        day += timedelta(days=1)
+    # By ordinal: a date past `last` may not exist (last can be 9999-12-31).
+    for ordinal in range(day.toordinal(), last.toordinal() + 1):
+        yield (date.fromordinal(ordinal), 0, 0, 0, 0)
 
 
 @method_decorator(public_read(language_neutral=True), name="get")

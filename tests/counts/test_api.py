@@ -74,6 +74,23 @@ def test_daily_series_refuses_bad_mixed_or_reversed_days(api, params, field):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("days", ["10000000", "9" * 30])
+def test_daily_csv_refuses_more_days_than_the_calendar_holds(api, days):
+    response = api.get(reverse("api:tallies_daily_csv"), {"days": days})
+    assert response.status_code == 400
+    assert list(response.json()) == ["days"]
+
+
+@pytest.mark.django_db
+def test_daily_csv_ends_on_the_calendars_last_day(client):
+    response = client.get(
+        reverse("api:tallies_daily_csv"), {"from": "9999-12-30", "to": "9999-12-31"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[0] for row in rows[1:]] == ["9999-12-30", "9999-12-31"]
+
+
+@pytest.mark.django_db
 def test_daily_series_explains_in_the_readers_language(api):
     response = api.get(
         reverse("api:tallies_daily"),
