@@ -11,7 +11,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from statements import registration
-from statements.choices import Channel, Flag, Organization, Region, Status, choice_label
+from statements.choices import GONE, Channel, Flag, Organization, Region, Status, choice_label
 from statements.querysets import StatementQuerySet
 
 NAME_MAX_LENGTH = 100
@@ -190,7 +190,7 @@ class Statement(models.Model):
             # page's link): one seek, however many copies a flood has sent.
             models.Index(
                 fields=["content_hash", "id"],
-                condition=~Q(status__in=[Status.REJECTED, Status.REMOVED]),
+                condition=~Q(status__in=GONE),
                 name="statement_live_hash_idx",
             ),
             # Duplicate clusters (size, earliest copy) by content.
@@ -347,6 +347,11 @@ class AuditAction(models.TextChoices):
     REDACTED = "redacted", _("Redacted")
     SKIPPED = "skipped", _("Skipped")
     ENTERED = "entered", _("Entered by a volunteer")
+    # The submitter's own actions, with the receipt code (statements.submitter); no actor.
+    HIDDEN = "hidden", _("Hidden by its submitter")
+    SHOWN = "shown", _("Shown again by its submitter")
+    RETRACTED = "retracted", _("Retracted by its submitter")
+    REPLACED = "replaced", _("Replaced by its submitter")
 
 
 class AuditEvent(models.Model):
