@@ -47,6 +47,15 @@ class StatementInputSerializer(serializers.Serializer):
         default="",
         validators=[validate_text],
     )
+    replaces = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The receipt code of the sender's earlier statement, which this one "
+        "replaces: that statement is retracted at once.",
+    )
+
+    def validate_replaces(self, value: str) -> str:
+        return normalize_receipt(value)
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -141,21 +150,51 @@ class StatementPageSerializer(serializers.Serializer):
     )
 
 
+class ReplacedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text="The replaced statement's status now: retracted, or rejected or removed "
+        "if it was before.",
+    )
+
+
 class SubmittedSerializer(serializers.Serializer):
     receipt = serializers.CharField(
         help_text="The receipt code, shown once: only its digest is stored."
     )
     status = serializers.ChoiceField(choices=[Status.RECEIVED])
+    replaced = ReplacedSerializer(
+        allow_null=True, help_text="The statement named in `replaces`; null without it."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the language the request asked for.")
 
 
 class ReceiptStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+    hidden = serializers.BooleanField(
+        help_text="Published, and hidden from the list by its submitter (still counted)."
+    )
     registration_number = serializers.CharField(
         allow_null=True, help_text="16 digits, once published; null before."
     )
     statement = serializers.URLField(
         allow_null=True,
         help_text="The statement in this API, once published; null before, or when hidden.",
+    )
+    reason = ReasonSerializer(
+        allow_null=True,
+        help_text="Why it was not published, from the coordinators' list; null otherwise.",
+    )
+
+
+class RefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="The status that does not allow the action."
     )
 
 
