@@ -392,6 +392,17 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} #{self.statement_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
+    @property
+    def by_submitter(self) -> bool:
+        """One of the submitter's own actions (statements.submitter): no actor, but not
+        the system's either."""
+        return self.action in SUBMITTER_ACTIONS
+
+
+SUBMITTER_ACTIONS = frozenset(
+    {AuditAction.HIDDEN, AuditAction.SHOWN, AuditAction.RETRACTED, AuditAction.REPLACED}
+)
+
 
 class StatementImport(models.Model):
     """One file of statements published before the cut-over, loaded by `manage.py

@@ -351,3 +351,21 @@ def test_a_resent_replacement_stores_once_and_retracts_once():
     assert b.replaced.status == Status.RETRACTED
     assert AuditEvent.objects.filter(action="replaced").count() == 1
     assert Statement.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_statement_history_shows_the_submitter_s_actions_as_theirs(
+    client, published, coordinator
+):
+    statement, receipt = published
+    submitter.hide(receipt=receipt)
+    submitter.retract(receipt=receipt)
+    factories.sign_in(client, coordinator)
+
+    html = client.get(
+        reverse("volunteers:statement", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "Hidden by its submitter" in html
+    assert "Retracted by its submitter: Published → Retracted" in html
+    assert html.count("<td>its submitter</td>") == 2
