@@ -67,7 +67,8 @@ def asked_span(params, *, default_days: int | None, max_days: int | None) -> tup
             days = int(params.get("days", ""))
         except ValueError:
             days = 0
-        if not 1 <= days <= (max_days or days):
+        # Unbounded (the CSV), still no further back than the calendar's first day.
+        if not 1 <= days <= (max_days or today.toordinal()):
             raise ParseError({"days": [_("Give a number of days from 1 to 366.")]})
         return today - timedelta(days=days - 1), today
     return today - timedelta(days=default_days - 1), today
@@ -201,20 +202,23 @@ class DailySeries(APIView):
 @public_read(language_neutral=True)
 @require_safe
 def daily_csv(request: HttpRequest) -> HttpResponse:
-    """The daily series as CSV, streamed: `from`/`to` or `days` as for the JSON, with no
-    bound; without either, every day from the first stored one (imported history
-    included) to today. A plain view, not DRF's: a client asking for text/csv must not
+    """The daily series as CSV, streamed: `from`/`to` or `days` as for the JSON, within
+    the first stored day (imported history included) and today; without either, all of
+    those days. A plain view, not DRF's: a client asking for text/csv must not
     be refused by content negotiation. Errors are JSON, as the API's are."""
     params = request.GET
+    today = tally_today()
+    stored = DailyTally.objects.order_by("day").values_list("day", flat=True).first()
     try:
         if {"from", "to", "days"} & set(params):
             first, last = asked_span(params, default_days=None, max_days=None)
         else:
-            today = tally_today()
-            stored = DailyTally.objects.order_by("day").values_list("day", flat=True).first()
             first, last = min(stored or today, today), today
     except ParseError as error:
         return JsonResponse(error.detail, status=400)
+    # Days before the first stored one and after today hold nobody: they are left out,
+    # so a span of ten thousand years costs what the history costs (some 7,500 lines).
+    first, last = max(first, min(stored or today, today)), min(last, today)
     response = StreamingHttpResponse(
         csv_lines(chain([CSV_COLUMNS], _csv_rows(first, last))),
         content_type="text/csv; charset=utf-8",
@@ -237,10 +241,12 @@ def _csv_rows(first: date, last: date) -> Iterator[tuple]:
             yield (day, 0, 0, 0, 0)
             day += timedelta(days=1)
         yield row
+        if row[0] == last:
+            return
         day = row[0] + timedelta(days=1)
-    while day <= last:
-        yield (day, 0, 0, 0, 0)
-        day += timedelta(days=1)
+    # By ordinal: a date past `last` may not exist (last can be 9999-12-31).
+    for ordinal in range(day.toordinal(), last.toordinal() + 1):
+        yield (date.fromordinal(ordinal), 0, 0, 0, 0)
 
 
 @method_decorator(public_read(language_neutral=True), name="get")

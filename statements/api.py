@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from statements import exports, services
+from statements import exports, services, submitter
 from statements.forms import StatementFilterForm, statement_fields
 from statements.models import Organization, Region, Statement, Status
 from statements.querysets import Cursor, InvalidCursor
@@ -26,6 +26,7 @@ from statements.serializers import (
     ExportPeriodSerializer,
     ReceiptSerializer,
     ReceiptStatusSerializer,
+    RefusedSerializer,
     StatementInputSerializer,
     StatementPageSerializer,
     StatementSerializer,
@@ -174,7 +175,10 @@ class StatementCollection(PublicAPIView):
         responses={
             201: SubmittedSerializer,
             200: OpenApiResponse(SubmittedSerializer, description="A retry: the first answer."),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Field errors (among them a `replaces` no statement has).",
+            ),
             409: OpenApiResponse(ErrorSerializer, description="Idempotency-Key too old."),
             413: ErrorSerializer,
             429: TOO_MANY,
@@ -190,20 +194,30 @@ class StatementCollection(PublicAPIView):
             )
         serializer = StatementInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        replaces = serializer.validated_data.get("replaces")
+        if replaces is not None and _over_receipt_limit(request):
+            return _too_many_requests()
         try:
             submission = services.submit_statement(
                 **statement_fields(serializer.validated_data),
                 submission_key=f"api:{key}" if key else None,
+                replaces=replaces,
             )
         except services.SubmissionKeyExpired:
             return Response(
                 {"detail": _("This Idempotency-Key was used more than a day ago. Use a new one.")},
                 status=status.HTTP_409_CONFLICT,
             )
+        except submitter.UnknownReceipt:
+            unknown = _("No statement has this receipt code.")
+            raise ValidationError({"replaces": [unknown]}) from None
         # A retry answers as the first response did (never the statement's later status).
+        body = {"receipt": submission.receipt, "status": Status.RECEIVED.value, "replaced": None}
+        if submission.replaced is not None:
+            # The earlier statement as it is now: retracted, or declined or removed before.
+            body["replaced"] = {"status": submission.replaced.status}
         return Response(
-            {"receipt": submission.receipt, "status": Status.RECEIVED.value},
-            status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK,
+            body, status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK
         )
 
 
@@ -225,6 +239,35 @@ class StatementDetail(PublicAPIView):
         return Response(StatementSerializer(statement).data)
 
 
+# Every use of a receipt code counts against one limit (see statements.views).
+def _over_receipt_limit(request: Request) -> bool:
+    return over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE)
+
+
+def _receipt_body(request: Request, statement: Statement) -> dict:
+    """What the submitter may know of their statement: its status; when published its
+    registration number, whether they hid it, and its address unless hidden; when
+    declined, the reason from the coordinators' list in the request's language (never
+    the reviewer's free note, which is written for the other volunteers)."""
+    body = {
+        "status": statement.status,
+        "hidden": False,
+        "registration_number": None,
+        "statement": None,
+        "reason": None,
+    }
+    if statement.status == Status.PUBLISHED:
+        body["hidden"] = statement.hidden
+        body["registration_number"] = statement.registration_display.replace(" ", "")
+        if not statement.hidden:
+            body["statement"] = request.build_absolute_uri(
+                reverse("api:statement_detail", args=[statement.registration_number])
+            )
+    elif statement.status == Status.REJECTED and statement.rejection is not None:
+        body["reason"] = {"code": statement.rejection.code, "label": statement.rejection.label}
+    return body
+
+
 class ReceiptLookup(PublicAPIView):
     """POST {"receipt": "..."}: the status of the statement it belongs to.
 
@@ -237,26 +280,92 @@ class ReceiptLookup(PublicAPIView):
         responses={200: ReceiptStatusSerializer, 404: ErrorSerializer, 429: TOO_MANY},
     )
     def post(self, request: Request) -> Response:
-        if over_limit(request, group="statements:receipt", rate=settings.RECEIPT_LOOKUP_RATE):
+        if _over_receipt_limit(request):
             return _too_many_requests()
         serializer = ReceiptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        receipt = serializer.validated_data["receipt"]
-        statement = (
-            Statement.objects.by_receipt(receipt)
-            .only("id", "status", "hidden", "registration_number")
-            .first()
-        )
-        if statement is None:
+        try:
+            statement = submitter.look_up(receipt=serializer.validated_data["receipt"])
+        except submitter.UnknownReceipt:
             return Response({"detail": _("No statement has this receipt code.")}, status=404)
-        body = {"status": statement.status, "registration_number": None, "statement": None}
-        if statement.status == Status.PUBLISHED:
-            body["registration_number"] = statement.registration_display.replace(" ", "")
-            if not statement.hidden:
-                body["statement"] = request.build_absolute_uri(
-                    reverse("api:statement_detail", args=[statement.registration_number])
-                )
-        return Response(body)
+        return Response(_receipt_body(request, statement))
+
+
+class ReceiptAction(PublicAPIView):
+    """POST {"receipt": "..."}: act on the statement of a receipt (statements.submitter).
+    200 with the lookup's body after the action (also when it was already done), 404 for
+    an unknown code, 409 with the current `status` when that status does not allow it,
+    400 for a malformed code. Retracting asks for no confirmation here: a client asks
+    its user before it posts."""
+
+    act: staticmethod  # submitter.hide, unhide or retract
+
+    def post(self, request: Request) -> Response:
+        if _over_receipt_limit(request):
+            return _too_many_requests()
+        serializer = ReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = self.act(receipt=serializer.validated_data["receipt"])
+        except submitter.UnknownReceipt:
+            return Response({"detail": _("No statement has this receipt code.")}, status=404)
+        except submitter.NotAllowed as refused:
+            return Response(
+                {
+                    "detail": _("This cannot be done with your statement as it is now."),
+                    "status": refused.status,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(_receipt_body(request, result.statement))
+
+
+def _action_schema(operation_id: str, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        description=description,
+        request=ReceiptSerializer,
+        responses={
+            200: OpenApiResponse(
+                ReceiptStatusSerializer, description="Done (or done before): the new status."
+            ),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not a receipt code."),
+            404: ErrorSerializer,
+            409: OpenApiResponse(RefusedSerializer, description="Its status does not allow it."),
+            429: TOO_MANY,
+        },
+    )
+
+
+class ReceiptHide(ReceiptAction):
+    act = staticmethod(submitter.hide)
+
+    @_action_schema(
+        "receipt_hide",
+        "Hide a published statement from the list and its page; it still counts.",
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class ReceiptUnhide(ReceiptAction):
+    act = staticmethod(submitter.unhide)
+
+    @_action_schema("receipt_unhide", "Show a hidden statement on the list again.")
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class ReceiptRetract(ReceiptAction):
+    act = staticmethod(submitter.retract)
+
+    @_action_schema(
+        "receipt_retract",
+        "Retract a statement received, in review or published, for good: it leaves the "
+        "review queue, the list and the tallies. Final; ask your user first.",
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
 
 
 class _CSVOrJSONErrors(BaseContentNegotiation):

@@ -98,6 +98,14 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Not published")
     REMOVED = "removed", _("Removed")
+    # Withdrawn by its submitter with the receipt code (statements.submitter): final.
+    RETRACTED = "retracted", _("Retracted")
+
+
+# No longer live: declined, removed, or retracted by the submitter. A statement like one
+# of these is no duplicate (statement_live_hash_idx leaves them out): a person may send
+# again what was declined, taken down or withdrawn.
+GONE = (Status.REJECTED, Status.REMOVED, Status.RETRACTED)
 
 
 class Flag(models.TextChoices):

@@ -93,6 +93,34 @@ class StatementForm(LabelledForm):
         return f"form:{token}" if token else None
 
 
+class PublicStatementForm(StatementForm):
+    """The public form: a person's own statement, which may replace one they sent before.
+
+    Replacing works without script or cookies: the receipt page's "Replace" and the
+    confirmation page's "Change it" post the code to statements:replace, which opens this
+    form filled in with the earlier statement and this field with its code; a person who
+    went back in the browser instead can type the code here. Nothing links a resent form
+    to the first by itself: the receipt is derived from the form's token and the content
+    (see submit_statement), and neither the token nor the first content is stored to
+    match an edited copy against.
+    """
+
+    replaces = forms.CharField(
+        label=_("Receipt code of a statement this replaces (optional)"),
+        required=False,
+        max_length=64,
+        help_text=_(
+            "Only to correct a statement you sent before: it is withdrawn at once, and this "
+            "one is published after review."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_replaces(self) -> str | None:
+        value = self.cleaned_data["replaces"].strip()
+        return normalize_receipt(value) if value else None
+
+
 class ReceiptLookupForm(LabelledForm):
     receipt = forms.CharField(
         label=_("Receipt code"),
@@ -102,6 +130,14 @@ class ReceiptLookupForm(LabelledForm):
 
     def clean_receipt(self) -> str:
         return normalize_receipt(self.cleaned_data["receipt"])
+
+
+class ReceiptActionForm(ReceiptLookupForm):
+    """An action on the statement of a receipt: the code comes back in a hidden field of
+    the receipt page's forms (in the body of a POST, never in a URL)."""
+
+    # Retracting asks first: the action is final.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class RegistrationSearchForm(LabelledForm):

@@ -11,7 +11,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from statements import registration
-from statements.choices import Channel, Flag, Organization, Region, Status, choice_label
+from statements.choices import GONE, Channel, Flag, Organization, Region, Status, choice_label
 from statements.querysets import ORGANIZATION_FIELDS, StatementQuerySet
 
 NAME_MAX_LENGTH = 100
@@ -182,7 +182,7 @@ class Statement(models.Model):
             # page's link): one seek, however many copies a flood has sent.
             models.Index(
                 fields=["content_hash", "id"],
-                condition=~Q(status__in=[Status.REJECTED, Status.REMOVED]),
+                condition=~Q(status__in=GONE),
                 name="statement_live_hash_idx",
             ),
             # Duplicate clusters (size, earliest copy) by content.
@@ -369,6 +369,11 @@ class AuditAction(models.TextChoices):
     REDACTED = "redacted", _("Redacted")
     SKIPPED = "skipped", _("Skipped")
     ENTERED = "entered", _("Entered by a volunteer")
+    # The submitter's own actions, with the receipt code (statements.submitter); no actor.
+    HIDDEN = "hidden", _("Hidden by its submitter")
+    SHOWN = "shown", _("Shown again by its submitter")
+    RETRACTED = "retracted", _("Retracted by its submitter")
+    REPLACED = "replaced", _("Replaced by its submitter")
 
 
 class AuditEvent(models.Model):
@@ -408,6 +413,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.statement_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def by_submitter(self) -> bool:
+        """One of the submitter's own actions (statements.submitter): no actor, but not
+        the system's either."""
+        return self.action in SUBMITTER_ACTIONS
+
+
+SUBMITTER_ACTIONS = frozenset(
+    {AuditAction.HIDDEN, AuditAction.SHOWN, AuditAction.RETRACTED, AuditAction.REPLACED}
+)
 
 
 class StatementImport(models.Model):

@@ -51,6 +51,14 @@ def normalize(code: str) -> str | None:
     return cleaned
 
 
+def display(code: str) -> str:
+    """A code as people read it, in groups of four: `ABCD-EFGH-JKMN-PQRS-TVWX`."""
+    canonical = normalize(code)
+    if canonical is None:
+        raise ValueError("not a receipt code")
+    return _format(canonical)
+
+
 def digest(code: str) -> bytes:
     """The stored form of a receipt (the first 16 bytes of its sha256); `code` may be
     formatted or typed loosely."""

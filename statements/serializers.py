@@ -1,4 +1,5 @@
-from datetime import date, timedelta
+import calendar
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,15 @@ class StatementInputSerializer(serializers.Serializer):
         default="",
         validators=[validate_text],
     )
+    replaces = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="The receipt code of the sender's earlier statement, which this one "
+        "replaces: that statement is retracted at once.",
+    )
+
+    def validate_replaces(self, value: str) -> str:
+        return normalize_receipt(value)
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -97,7 +107,8 @@ class ExportPeriodSerializer(serializers.Serializer):
     in one response that no client could resume."""
 
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        # [0-9], not \d: \d also matches other scripts' digits, which isoformat refuses.
+        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
         required=False,
         error_messages={"invalid": _("Give the month as YYYY-MM.")},
     )
@@ -116,9 +127,12 @@ class ExportPeriodSerializer(serializers.Serializer):
             attrs["first"] = attrs["last"] = attrs["day"]
             attrs["label"] = attrs["day"].isoformat()
         else:
-            first = date.fromisoformat(attrs["month"] + "-01")
-            attrs["first"] = first
-            attrs["last"] = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+            year, month = int(attrs["month"][:4]), int(attrs["month"][5:])
+            if year < 1:  # "0000": before the calendar
+                raise serializers.ValidationError({"month": [_("Give the month as YYYY-MM.")]})
+            attrs["first"] = date(year, month, 1)
+            # The month's own last day: no date arithmetic past 9999-12.
+            attrs["last"] = date(year, month, calendar.monthrange(year, month)[1])
             attrs["label"] = attrs["month"]
         return attrs
 
@@ -136,21 +150,51 @@ class StatementPageSerializer(serializers.Serializer):
     )
 
 
+class ReplacedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text="The replaced statement's status now: retracted, or rejected or removed "
+        "if it was before.",
+    )
+
+
 class SubmittedSerializer(serializers.Serializer):
     receipt = serializers.CharField(
         help_text="The receipt code, shown once: only its digest is stored."
     )
     status = serializers.ChoiceField(choices=[Status.RECEIVED])
+    replaced = ReplacedSerializer(
+        allow_null=True, help_text="The statement named in `replaces`; null without it."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the language the request asked for.")
 
 
 class ReceiptStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+    hidden = serializers.BooleanField(
+        help_text="Published, and hidden from the list by its submitter (still counted)."
+    )
     registration_number = serializers.CharField(
         allow_null=True, help_text="16 digits, once published; null before."
     )
     statement = serializers.URLField(
         allow_null=True,
         help_text="The statement in this API, once published; null before, or when hidden.",
+    )
+    reason = ReasonSerializer(
+        allow_null=True,
+        help_text="Why it was not published, from the coordinators' list; null otherwise.",
+    )
+
+
+class RefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="The status that does not allow the action."
     )
 
 

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from statements import receipts, screening
+from statements import receipts, screening, submitter
 from statements.models import (
     NAME_MAX_LENGTH,
     ORGANIZATION_FIELDS,
@@ -49,6 +49,9 @@ class Submission:
     receipt: str
     # False when this was a resent copy of a submission already stored.
     created: bool = True
+    # The earlier statement named in `replaces`, as it is now (retracted, unless it was
+    # declined or removed before); None without `replaces`.
+    replaced: Statement | None = None
 
 
 def submit_statement(
@@ -62,6 +65,7 @@ def submit_statement(
     channel: str = Channel.WEB,
     submission_key: str | None = None,
     entered_by: AbstractBaseUser | None = None,
+    replaces: str | None = None,
 ) -> Submission:
     """Store a validated statement as `received` and return its receipt code.
 
@@ -79,6 +83,14 @@ def submit_statement(
     With `entered_by` (a volunteer entering it for the person), the statement records the
     volunteer, and an ENTERED audit row (the volunteer as actor, the channel in `detail`)
     is written in the same transaction; a resent copy writes neither again.
+
+    With `replaces` (the receipt code of the sender's earlier statement), that statement
+    is retracted in the same transaction (statements.submitter.retract_replaced: at once,
+    whatever its status, since withdrawing it is the sender's wish; a published one
+    leaves the list and the tallies before the new version is reviewed). A resent copy
+    retracts it too if the first did not. Raises submitter.UnknownReceipt, storing
+    nothing, if no statement has that code: the sender expects it withdrawn, so the form
+    says so and they can correct the code.
     """
     content_hash = screening.content_hash(
         name=display_name, text=text, organizations=organizations, region=region
@@ -117,6 +129,7 @@ def submit_statement(
                     detail={"channel": channel},
                     created_at=statement.created_at,
                 )
+            replaced = _replace(replaces, keep=statement)
     except IntegrityError:
         # The receipt is derived from the key and the whole submission, so a stored row
         # with this receipt hash is this very submission, sent before.
@@ -125,8 +138,19 @@ def submit_statement(
             raise
         if first.created_at < timezone.now() - REPLAY_WINDOW:
             raise SubmissionKeyExpired(submission_key) from None
-        return Submission(statement=first, receipt=receipt, created=False)
-    return Submission(statement=statement, receipt=receipt)
+        with transaction.atomic():
+            replaced = _replace(replaces, keep=first)
+        return Submission(statement=first, receipt=receipt, created=False, replaced=replaced)
+    return Submission(statement=statement, receipt=receipt, replaced=replaced)
+
+
+def _replace(replaces: str | None, *, keep: Statement) -> Statement | None:
+    if replaces is None:
+        return None
+    replaced = submitter.retract_replaced(receipt=replaces, keep=keep.pk, now=timezone.now())
+    if replaced is None:
+        raise submitter.UnknownReceipt()
+    return replaced
 
 
 @dataclass(frozen=True)

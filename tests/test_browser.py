@@ -145,14 +145,17 @@ def test_statement_from_form_to_published_in_a_browser_without_javascript(
     # Listed, counted, and the receipt says so.
     reload(browser, f"{base}/zh-hans/statements/")
     listed = browser.find_element(
-        By.CSS_SELECTOR, f'article.statement a[href="/zh-hans/statements/{statement.pk}/"]'
+        By.CSS_SELECTOR,
+        f'article.statement a[href="/zh-hans/statements/{statement.registration_number}/"]',
     )
     assert listed.text == NAME
     assert TEXT in page_text(browser)
     reload(browser, f"{base}/zh-hans/")
     assert browser.find_element(By.CSS_SELECTOR, "p.total").text == "1"
-    assert look_up_receipt(browser, base, receipt).startswith(
-        zh("Your statement has been published.")
-    )
+    with translation.override("zh-hans"):
+        published = gettext(
+            "Your statement has been published with the registration number %(number)s."
+        ) % {"number": statement.registration_display}
+    assert look_up_receipt(browser, base, receipt).startswith(published)
     # Every page's stylesheet loaded, and the Content-Security-Policy blocked nothing.
     assert console_errors(browser) == []

@@ -115,3 +115,13 @@ def test_runserver_broken_pipe_lines_are_dropped():
         '"GET /zh-hans/ HTTP/1.1" 200 4677',
         '"GET /volunteer/setup/-/ HTTP/1.1" 302 0',
     ]
+
+
+def test_no_query_string_reaches_a_log_line():
+    """A search by registration number is often someone looking up their own statement;
+    cursors and filters say what a reader read. Neither is logged."""
+    from tuidang.lib.access_log import redact_path
+
+    line = '"GET /zh-hans/statements/?number=4111111111111111&before=x HTTP/1.1" 302 0 3ms'
+    assert redact_path(line) == '"GET /zh-hans/statements/ HTTP/1.1" 302 0 3ms'
+    assert redact_path("/volunteer/setup/MQ/abc-def/?x=1") == "/volunteer/setup/-/"

@@ -26,6 +26,9 @@ PUBLIC_PATHS = {
     "/api/v1/statements.csv",
     "/api/v1/statements/{number}/",
     "/api/v1/receipts/lookup/",
+    "/api/v1/receipts/hide/",
+    "/api/v1/receipts/unhide/",
+    "/api/v1/receipts/retract/",
     "/api/v1/tallies/",
     "/api/v1/tallies/daily/",
     "/api/v1/tallies/daily.csv",
@@ -83,10 +86,12 @@ def resolve(schema: dict, node: dict) -> dict:
 def assert_conforms(value, node: dict, schema: dict, where: str = "$") -> None:
     """`value` has exactly the shape the schema documents: the same keys at every level,
     values of the documented types (a small OpenAPI 3.0 check, nullable included)."""
-    node = resolve(schema, node)
     if value is None:
-        assert node.get("nullable"), f"{where} is null, not documented nullable"
+        # A nullable object is documented as {"allOf": [{"$ref": …}], "nullable": true}.
+        nullable = node.get("nullable") or resolve(schema, node).get("nullable")
+        assert nullable, f"{where} is null, not documented nullable"
         return
+    node = resolve(schema, node)
     kind = node.get("type", "object" if "properties" in node else None)
     if "enum" in node:
         assert value in node["enum"], where
@@ -159,6 +164,40 @@ def test_every_documented_answer_has_the_shape_the_api_answers_with(client, api,
             api.post(
                 reverse("api:statements"),
                 {"name": "王", "organizations": ["party"], "region": "CN-BJ"},
+                format="json",
+            ),
+        ),
+        (
+            "/api/v1/receipts/hide/",
+            "post",
+            200,
+            api.post(reverse("api:receipt_hide"), {"receipt": code}, format="json"),
+        ),
+        (
+            "/api/v1/receipts/unhide/",
+            "post",
+            200,
+            api.post(reverse("api:receipt_unhide"), {"receipt": code}, format="json"),
+        ),
+        (
+            "/api/v1/receipts/retract/",
+            "post",
+            200,
+            api.post(reverse("api:receipt_retract"), {"receipt": code}, format="json"),
+        ),
+        (
+            "/api/v1/receipts/hide/",
+            "post",
+            409,
+            api.post(reverse("api:receipt_hide"), {"receipt": code}, format="json"),
+        ),
+        (
+            "/api/v1/statements/",
+            "post",
+            201,
+            api.post(
+                reverse("api:statements"),
+                {"name": "李", "organizations": ["party"], "region": "CN-BJ", "replaces": code},
                 format="json",
             ),
         ),

@@ -30,6 +30,11 @@ def public_urls(statement_id):
             f"/{lang}/submit/",
             f"/{lang}/submit/done/",
             f"/{lang}/receipt/",
+            # The submitter's actions are posts; a GET leads back to the receipt page.
+            f"/{lang}/receipt/hide/",
+            f"/{lang}/receipt/retract/",
+            f"/{lang}/receipt/certificate/",
+            f"/{lang}/submit/replace/",
             f"/{lang}/statements/999999999/",
             f"/{lang}/safety/",
             f"/{lang}/counting/",

@@ -426,6 +426,9 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["tuidang.lib.openapi.public_endpoints_only"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A statement's status, wherever the API answers with one (the receipt's, the one an
+    # action refused, the replaced statement's): one enum, one name.
+    "ENUM_NAME_OVERRIDES": {"StatementStatusEnum": "statements.choices.Status"},
 }
 
 # Logs carry no client address and no user agent: the formats below have neither, and

@@ -74,6 +74,33 @@ def test_daily_series_refuses_bad_mixed_or_reversed_days(api, params, field):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("days", ["10000000", "9" * 30])
+def test_daily_csv_refuses_more_days_than_the_calendar_holds(api, days):
+    response = api.get(reverse("api:tallies_daily_csv"), {"days": days})
+    assert response.status_code == 400
+    assert list(response.json()) == ["days"]
+
+
+@pytest.mark.django_db
+def test_daily_csv_holds_only_the_stored_days_to_today_however_wide_the_span(client):
+    """A span of the whole calendar costs what the history costs, not 3.65M lines."""
+    today = tally_today()
+    stored(today - timedelta(days=2), 5)
+    for span in (
+        {"from": "0001-01-01", "to": "9999-12-31"},
+        {"from": "9999-12-30", "to": "9999-12-31"},
+    ):
+        response = client.get(reverse("api:tallies_daily_csv"), span)
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        days = [row[0] for row in rows[1:]]
+        if span["from"] == "0001-01-01":
+            assert days == [str(today - timedelta(days=n)) for n in (2, 1, 0)]
+        else:
+            assert days == []
+
+
+@pytest.mark.django_db
 def test_daily_series_explains_in_the_readers_language(api):
     response = api.get(
         reverse("api:tallies_daily"),
@@ -101,7 +128,7 @@ def test_daily_csv_is_streamed_with_every_day_and_is_public(client):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows == [
         ["date", "total", "party", "youth_league", "young_pioneers"],
-        ["2026-02-28", "0", "0", "0", "0"],
+        # 2026-02-28 is before the first stored day: nobody to show.
         ["2026-03-01", "3", "2", "0", "0"],
         ["2026-03-02", "0", "0", "0", "0"],
         ["2026-03-03", "1", "0", "0", "0"],

@@ -319,8 +319,10 @@ def test_receipt_lookup_follows_the_statement_to_publication(api, reviewer):
 
     assert api.post(lookup, {"receipt": receipt}, format="json").json() == {
         "status": "received",
+        "hidden": False,
         "registration_number": None,
         "statement": None,
+        "reason": None,
     }
     services.screen_received()
     assert api.post(lookup, {"receipt": receipt}, format="json").json()["status"] == "in_review"

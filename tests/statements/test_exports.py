@@ -180,6 +180,13 @@ def test_the_export_reads_only_the_columns_it_shows(django_assert_num_queries):
 
 
 @pytest.mark.django_db
+def test_the_calendars_last_month_is_a_month_like_any_other(client):
+    response = client.get(reverse("api:statements_csv"), {"month": "9999-12"})
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode().startswith(exports.BOM + "registration")
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "params",
     [
@@ -189,6 +196,10 @@ def test_the_export_reads_only_the_columns_it_shows(django_assert_num_queries):
         {"month": "26-11"},
         {"day": "2026-02-30"},
         {"day": "20260202"},
+        # Past either end of the calendar, and digits of other scripts: 400, not 500.
+        {"month": "0000-01"},
+        {"month": "\uff12\uff10\uff12\uff16-11"},
+        {"month": "\u0662\u0660\u0662\u0666-11"},
     ],
 )
 def test_an_export_needs_one_good_month_or_day(client, params):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from statements import exports, receipts
+from statements import exports, receipts, submitter
 from statements.models import Statement
 from statements.querysets import PUBLISHED_PAGE_SIZE, Cursor
 from tests import factories
@@ -311,6 +311,28 @@ def test_the_receipt_lookup_is_one_seek(seeded):
     assert Statement.objects.by_receipt(code).get().pk == statement.pk
     nodes = _queryset_plan(Statement.objects.by_receipt(code))
     _assert_seeks(nodes, "statements_statement_receipt_hash_key")
+
+
+@pytest.mark.parametrize("act", ["hide", "unhide", "retract"])
+def test_each_receipt_action_finds_its_row_by_one_seek(seeded, act):
+    """An action locks the row of its receipt through the unique receipt index, and
+    updates it by its primary key: no scan, however large the table."""
+    code = receipts.new_code()
+    statement = factories.published_statement(hidden=act == "unhide")
+    Statement.objects.filter(pk=statement.pk).update(receipt_hash=receipts.digest(code))
+    with CaptureSQL() as captured:
+        assert getattr(submitter, act)(receipt=code).changed
+    on_statements = [
+        (sql, params)
+        for sql, params in captured.queries
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")) and f'"{TABLE}"' in sql
+    ]
+    assert [sql.split()[0].upper() for sql, _params in on_statements] == ["SELECT", "UPDATE"]
+    (lock, lock_params), (update, update_params) = on_statements
+    assert "FOR NO KEY UPDATE" in lock
+    _assert_seeks(_plan(lock, lock_params), "statements_statement_receipt_hash_key")
+    # Run again under EXPLAIN ANALYZE: the update writes what is already there, or nothing.
+    _assert_seeks(_plan(update, update_params), "statements_statement_pkey")
 
 
 def test_the_rollup_counts_a_day_from_the_indexes_alone(seeded):

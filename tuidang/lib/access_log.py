@@ -1,5 +1,7 @@
 """Request lines in logs carry no secret: a volunteer's setup link holds a token that
-stays valid until the link is used (up to a day), so its path is logged without it.
+stays valid until the link is used (up to a day), so its path is logged without it; and
+no query string is logged at all (a search by registration number is often the person
+looking up their own statement; cursors and filters say what a reader read).
 Used by gunicorn's access log (tuidang.lib.gunicorn_logger) and runserver's
 (the embedded default, through LOGGING's filter)."""
 
@@ -10,8 +12,12 @@ import re
 _SETUP_LINK = re.compile(r"(/volunteer/setup/)[^\s?#]*")
 
 
+# A query string, up to the end of the request target.
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
 def redact_path(text: str) -> str:
-    return _SETUP_LINK.sub(r"\1-/", text)
+    return _QUERY.sub("", _SETUP_LINK.sub(r"\1-/", text))
 
 
 def request_record_filter(record: logging.LogRecord) -> bool:

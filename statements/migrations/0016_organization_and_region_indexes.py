@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('statements', '0014_merge_20261123_1540'),
+        ('statements', '0015_submitter_actions'),
     ]
 
     operations = [
