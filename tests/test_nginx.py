@@ -88,6 +88,16 @@ def test_only_anonymous_public_reads_are_cached():
     assert directives("proxy_set_header X-Real-IP") == ["proxy_set_header X-Real-IP $remote_addr;"]
 
 
+def test_only_public_answers_are_compressed():
+    """Public pages go out gzipped (the list's 60 KB budget is what is transferred); no
+    volunteer page is, since compressing a CSRF token beside chosen text leaks it."""
+    assert "gzip on;" in location("/")
+    assert "text/html" not in " ".join(directives("gzip_types"))  # nginx always includes it
+    assert directives("gzip") == ["gzip on;"]  # only the one, in the public location
+    for private in ("/volunteer/", "/api/v1/review/", "/api/v1/intake/"):
+        assert "gzip" not in location(private), private
+
+
 def test_nginx_accepts_the_config_the_bench_runs(tmp_path):
     if not nginx_available():
         if os.environ.get("CI"):
