@@ -8,18 +8,18 @@ more rows by a filter than a page holds. The list's filters are checked in every
 combination, on the first page and from deep cursors either way.
 """
 
-import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from statements import exports, receipts, submitter
 from statements.models import Statement
 from statements.querysets import PUBLISHED_PAGE_SIZE, Cursor
 from tests import factories
+from tests.explain import plan_nodes
 from tuidang.lib.days import tally_today
 
 ROWS = 30_000
@@ -106,17 +106,11 @@ RANDOM_PAGE_COST = _production_random_page_cost()
 
 
 def _plan(sql: str, params) -> list[dict]:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('random_page_cost', %s, true)", [RANDOM_PAGE_COST])
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    nodes, stack = [], [plan[0]["Plan"]]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        stack.extend(node.get("Plans", []))
-    return nodes
+    return plan_nodes(
+        sql,
+        params,
+        setup=(("SELECT set_config('random_page_cost', %s, true)", [RANDOM_PAGE_COST]),),
+    )
 
 
 def _queryset_plan(queryset) -> list[dict]:

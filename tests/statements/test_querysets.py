@@ -1,30 +1,18 @@
 """The review queue's keyset seeks: the cursor is an index condition, never a filter over
 the rows before it. (The public list's: tests/statements/test_public_queries.py.)"""
 
-import json
-
 import pytest
-from django.db import connection, transaction
 
 from statements.models import Statement
 from tests import factories
+from tests.explain import plan_nodes
 
 
 def _plan(queryset) -> list[dict]:
     """Every node of EXPLAIN ANALYZE's plan for `queryset`, the planner kept off
     sequential scans (on a few rows it would rightly prefer one)."""
     sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    nodes, stack = [], [plan[0]["Plan"]]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        stack.extend(node.get("Plans", []))
-    return nodes
+    return plan_nodes(sql, params, setup=(("SET LOCAL enable_seqscan = off", []),))
 
 
 def _assert_seeks(nodes: list[dict], index: str, columns: tuple[str, str]) -> None:
