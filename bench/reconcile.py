@@ -30,22 +30,35 @@ def seed(cursor, n: int, regions: list[str]) -> None:
     """n published statements, oldest first as they would have arrived, one every
     DAYS / n days up to an hour ago; published long enough ago that no status change
     is recent (the reconciliation's catch-up finds nothing to redo)."""
+    from django.conf import settings
+
     cursor.execute(
         """
         INSERT INTO statements_statement (
             display_name, is_alias, left_party, left_youth_league, left_young_pioneers,
             region, text, channel, language, status, screening_flags, content_hash,
-            receipt_hash, rejection_reason, created_at, published_at, status_changed_at)
+            receipt_hash, rejection_reason, created_at, published_at, published_day,
+            registration_number, status_changed_at)
         SELECT
             'b' || g, false, g %% 5 <> 0, g %% 3 = 0, g %% 5 = 0,
             (%(regions)s::varchar[])[1 + g %% %(region_count)s],
             '', 'web', 'zh-hans', 'published', '[]'::jsonb,
-            'c', md5(g::text), '', t, t, t
+            substring(sha256(('c' || g)::bytea) FROM 1 FOR 16),
+            substring(sha256(('r' || g)::bytea) FROM 1 FOR 16),
+            '', t, t, (t AT TIME ZONE %(zone)s)::date,
+            -- Unique; no check digit needed, as nothing here looks one up.
+            1000000000000000 + g, t
         FROM generate_series(1, %(n)s) AS g,
              LATERAL (SELECT now() - interval '1 hour'
                       - (%(n)s - g) * (%(days)s * interval '1 day' / %(n)s) AS t) AS at
         """,
-        {"n": n, "regions": regions, "region_count": len(regions), "days": DAYS},
+        {
+            "n": n,
+            "regions": regions,
+            "region_count": len(regions),
+            "days": DAYS,
+            "zone": settings.TALLY_TIME_ZONE,
+        },
     )
 
 
