@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -103,6 +104,9 @@ def test_coordinators_see_the_tally_drift_of_the_last_week(coordinator_client):
     ).content.decode()
 
     assert "Tally drift found in the last 7 days" in html
+    # Once, in the page's body: never in its <title>.
+    assert html.count("Tally drift found") == 1
+    assert re.search(r"<title>Coordinator dashboard ·[^<]*</title>", html)
     assert (
         "<td>2026-03-01</td><td>–</td><td>Left the Communist Party</td><td>9</td><td>4</td>" in html
     )
